@@ -1,0 +1,34 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "data/", "coverage/", "bench/results/", "tests/artifacts/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["src/channels/web/public/**/*.js"],
+    languageOptions: { globals: { window: "readonly", document: "readonly", localStorage: "readonly", fetch: "readonly", console: "readonly" } },
+  },
+  {
+    files: ["src/core/**/*.ts"],
+    rules: {
+      // The core is pure: adapters (HTTP, channels, storage, logging) depend on it, never the reverse.
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/channels/**", "**/storage/**", "**/server/**", "**/cli/**"], message: "core must not import adapters" },
+            { group: ["grammy", "axios", "fastify", "pino", "better-sqlite3", "hnswlib-node"], message: "core must not import infrastructure" },
+            { group: ["node:fs", "node:fs/*", "fs", "node:http"], message: "core does no I/O" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+);

@@ -1,0 +1,62 @@
+import { z } from "zod/v4";
+import { AppError } from "./core/errors.js";
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/** Every setting the service reads, with defaults. `.env.example` mirrors this schema. */
+export const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().trim().min(1).default("0.0.0.0"),
+    DATA_DIR: z.string().trim().min(1).default("./data"),
+    KNOWLEDGE_DIR: z.string().trim().min(1).default("./knowledge"),
+    COMMUNE: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be a commune id such as cong-hoa or phu-tan")
+      .default("cong-hoa"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    RELEVANCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+    EMBEDDINGS_PROVIDER: z.enum(["hashed", "openai-compatible"]).default("hashed"),
+    EMBEDDINGS_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    EMBEDDINGS_API_KEY: optionalString,
+    EMBEDDINGS_MODEL: optionalString,
+    EMBEDDINGS_DIMENSIONS: z.coerce.number().int().positive().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.EMBEDDINGS_PROVIDER === "openai-compatible") {
+      for (const key of ["EMBEDDINGS_BASE_URL", "EMBEDDINGS_MODEL"] as const) {
+        if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when EMBEDDINGS_PROVIDER=openai-compatible" });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * Validates settings from a plain object (pure; tests pass objects). Empty strings count as
+ * unset. Errors name the keys, never the values, so secrets do not reach logs.
+ */
+export function createConfig(input: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new AppError("CONFIG_INVALID", `invalid configuration: ${detail}`);
+  }
+  return result.data;
+}
+
+/** Reads `.env` (if present) into the environment, then validates it. Real env vars win. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Config {
+  try {
+    process.loadEnvFile(envFile);
+  } catch {
+    // No .env file: defaults and the real environment apply.
+  }
+  return createConfig(env);
+}

@@ -1,0 +1,139 @@
+import type { Chunk } from "../knowledge/chunk.js";
+import type { RetrievalHit } from "../retrieval/hybrid.js";
+import type { Analysis, Analyzer } from "../text/analyze.js";
+import { splitSentences } from "../text/sentences.js";
+import { fold } from "../text/normalize.js";
+
+/** A sentence (or list item) chosen to answer, with the chunk it is quoted from. */
+export interface Excerpt {
+  readonly chunk: Chunk;
+  readonly sentence: string;
+  readonly score: number;
+}
+
+/** Limits of an extractive answer; about 120 words, as the product brief asks. */
+export interface ComposeOptions {
+  readonly maxSentences: number;
+  readonly maxWords: number;
+  /** A further sentence is kept only if it scores at least this share of the best one. */
+  readonly keepRatio: number;
+}
+
+export const DEFAULT_COMPOSE_OPTIONS: ComposeOptions = { maxSentences: 5, maxWords: 120, keepRatio: 0.85 };
+
+// Question words that ask for a number, a date or an amount: sentences with digits rank higher.
+const QUANTITY_CUES = [
+  ["bao", "nhieu"],
+  ["may"],
+  ["ngay", "nao"],
+  ["khi", "nao"],
+  ["bao", "gio"],
+  ["luc", "nao"],
+  ["truoc", "ngay"],
+  ["ty", "le"],
+  ["muc", "tieu"],
+  ["toc", "do"],
+  ["so", "tien"],
+];
+
+function asksForQuantity(tokens: readonly string[]): boolean {
+  return QUANTITY_CUES.some((cue) => {
+    for (let i = 0; i + cue.length <= tokens.length; i++) if (cue.every((t, j) => tokens[i + j] === t)) return true;
+    return false;
+  });
+}
+
+/** Removes list markers ("- ", "a) ", "1. ") from the start of a quoted unit. */
+function stripMarker(text: string): string {
+  return text.replace(/^(?:[-*+]\s+|[a-zđ]\)\s+|\d{1,2}[.)]\s+)/u, "");
+}
+
+/** "1. Mạng viễn thông băng rộng di động" → "Mạng viễn thông băng rộng di động"; "VI. CHẾ ĐỘ BÁO CÁO" → "Chế độ báo cáo". */
+export function headingLabel(heading: string): string {
+  const bare = heading.replace(/^(?:[IVXLC]+\.|\d{1,2}\.|[a-zđ]\))\s*/u, "").trim();
+  if (bare && bare === bare.toUpperCase() && /\p{Lu}/u.test(bare)) {
+    const lower = bare.toLowerCase();
+    return lower.charAt(0).toUpperCase() + lower.slice(1);
+  }
+  return bare;
+}
+
+/** Creates the sentence selector; sentence analyses are cached per chunk. */
+export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) => number; options?: Partial<ComposeOptions> }) {
+  const options = { ...DEFAULT_COMPOSE_OPTIONS, ...deps.options };
+  const cache = new Map<string, { heading: Set<string>; sentences: Array<{ text: string; tokens: Set<string>; terms: Set<string>; hasDigit: boolean }> }>();
+
+  const prepared = (chunk: Chunk) => {
+    let entry = cache.get(chunk.id);
+    if (!entry) {
+      const heading = new Set(deps.analyzer.analyzeDocument(chunk.section).tokens);
+      const sentences = splitSentences(chunk.text).map((text) => {
+        const a = deps.analyzer.analyzeDocument(text);
+        return { text, tokens: new Set(a.tokens), terms: new Set(a.terms), hasDigit: /\d/.test(text) };
+      });
+      entry = { heading, sentences };
+      cache.set(chunk.id, entry);
+    }
+    return entry;
+  };
+
+  /** Picks the sentences that answer `query` from the retrieved `hits` (best first). */
+  function select(query: Analysis, hits: readonly RetrievalHit[]): Excerpt[] {
+    const weights = query.contentTokens.map((t) => ({ t, w: deps.idf(t) }));
+    const total = weights.reduce((s, x) => s + x.w, 0) || 1;
+    const queryBigrams = query.terms.filter((t) => t.includes("_"));
+    const wantsNumber = asksForQuantity(query.tokens);
+    const topRelevance = hits[0]?.relevance ?? 0;
+
+    const scored: Excerpt[] = [];
+    for (const hit of hits) {
+      const { heading, sentences } = prepared(hit.chunk);
+      for (const s of sentences) {
+        let found = 0;
+        for (const { t, w } of weights) {
+          if (s.tokens.has(t)) found += w;
+          else if (heading.has(t)) found += 0.5 * w;
+        }
+        let bigramHits = 0;
+        for (const b of queryBigrams) if (s.terms.has(b)) bigramHits += 1;
+        const score =
+          found / total +
+          (queryBigrams.length ? (0.3 * bigramHits) / queryBigrams.length : 0) +
+          (wantsNumber && s.hasDigit ? 0.15 : 0) +
+          0.3 * (topRelevance ? hit.relevance / topRelevance : 0);
+        scored.push({ chunk: hit.chunk, sentence: s.text, score });
+      }
+    }
+    scored.sort((a, b) => b.score - a.score);
+    const best = scored[0];
+    if (!best) return [];
+    const chosen: Excerpt[] = [best];
+    let words = best.sentence.split(/\s+/).length;
+    for (const e of scored.slice(1)) {
+      if (chosen.length >= options.maxSentences) break;
+      if (e.score < options.keepRatio * best.score) break;
+      if (chosen.some((c) => c.sentence === e.sentence)) continue;
+      const w = e.sentence.split(/\s+/).length;
+      if (words + w > options.maxWords) continue;
+      chosen.push(e);
+      words += w;
+    }
+    return chosen;
+  }
+
+  /**
+   * Splits an excerpt for reading: the sentence without its list marker, and the label of its
+   * heading when that adds meaning (the heading often names the subject, e.g. "Công chức Văn
+   * hoá-Xã hội" or "Mạng … di động", that the quoted item leaves implicit).
+   */
+  function render(excerpt: Excerpt): { label: string | null; sentence: string } {
+    const sentence = stripMarker(excerpt.sentence);
+    const last = excerpt.chunk.headings[excerpt.chunk.headings.length - 1];
+    if (!last || excerpt.chunk.kind === "faq") return { label: null, sentence };
+    const label = headingLabel(last);
+    if (!label || fold(sentence).startsWith(fold(label))) return { label: null, sentence };
+    return { label, sentence };
+  }
+
+  return { select, render };
+}

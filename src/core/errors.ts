@@ -1,0 +1,36 @@
+/**
+ * Every error code the service can report, with the Vietnamese message shown to users.
+ * Tests assert codes; each wording is checked once.
+ */
+export const ERROR_CODES = {
+  INVALID_BODY: "Yêu cầu không hợp lệ. Vui lòng gửi câu hỏi dạng JSON, ví dụ {\"question\": \"…\"}.",
+  QUESTION_EMPTY: "Bà con chưa nhập câu hỏi. Vui lòng gõ câu hỏi rồi gửi lại.",
+  QUESTION_TOO_LONG: "Câu hỏi dài quá 2.000 ký tự. Bà con vui lòng hỏi ngắn gọn hơn hoặc tách thành nhiều câu.",
+  COMMUNE_UNKNOWN: "Tên xã không đúng. Hiện trợ lý hỗ trợ xã Cộng Hòa (cong-hoa) và xã Phú Tân (phu-tan).",
+  PAYLOAD_TOO_LARGE: "Nội dung gửi lên quá lớn. Vui lòng hỏi ngắn gọn hơn.",
+  UNSUPPORTED_MEDIA_TYPE: "Vui lòng gửi câu hỏi dạng JSON (Content-Type: application/json).",
+  NOT_FOUND: "Không tìm thấy trang hoặc địa chỉ này.",
+  NOT_READY: "Trợ lý đang khởi động, bà con vui lòng thử lại sau ít giây.",
+  INTERNAL: "Đã có lỗi xảy ra. Bà con vui lòng thử lại sau.",
+  KNOWLEDGE_INVALID: "Tệp tri thức không đúng định dạng.",
+  CONFIG_INVALID: "Cấu hình không hợp lệ.",
+  INDEX_BUILD_FAILED: "Không lập được chỉ mục tri thức.",
+  EMBEDDINGS_FAILED: "Không tạo được vectơ nhúng cho văn bản.",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable English code; `message` is for logs, `userMessage` for people. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ?? code, options);
+    this.name = "AppError";
+    this.code = code;
+  }
+
+  /** The Vietnamese message for this code. */
+  get userMessage(): string {
+    return ERROR_CODES[this.code];
+  }
+}

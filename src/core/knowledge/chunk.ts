@@ -1,0 +1,242 @@
+import { Lexer, type Token, type Tokens } from "marked";
+import type { KnowledgeDoc } from "./parse.js";
+import type { DocKind } from "./schema.js";
+import { splitSentences } from "../text/sentences.js";
+
+/** Bump when chunking changes, so saved indexes are rebuilt. */
+export const CHUNKER_VERSION = 3;
+
+/** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
+export interface Citation {
+  readonly docId: string;
+  readonly section: string | null;
+}
+
+/** A curated question–answer pair (from a `kind: faq` file). */
+export interface FaqEntry {
+  readonly question: string;
+  readonly paraphrases: readonly string[];
+  readonly answer: string;
+  readonly cites: readonly Citation[];
+}
+
+/** The smallest retrievable and quotable unit of knowledge, with its citation path. */
+export interface Chunk {
+  /** Stable id: `<doc id>#<ordinal>`. */
+  readonly id: string;
+  readonly docId: string;
+  readonly kind: DocKind;
+  readonly commune: string | null;
+  readonly title: string;
+  readonly shortTitle: string;
+  /** Headings under the title, outermost first ("II. MỤC TIÊU ĐẾN NĂM 2025", "1. Mạng …"). */
+  readonly headings: readonly string[];
+  /** `headings` joined with " › " (empty for text directly under the title). */
+  readonly section: string;
+  /** Display text of the unit (plain text, Markdown emphasis removed). */
+  readonly text: string;
+  /** Text that is indexed: title, section and the unit (or the FAQ questions). */
+  readonly searchText: string;
+  /** URL of the document's first source with a URL, if any. */
+  readonly url: string | null;
+  readonly asOf: string;
+  readonly faq?: FaqEntry;
+}
+
+/** Paragraphs longer than this are split into sentence windows so each unit stays quotable. */
+const MAX_UNIT_CHARS = 700;
+const WINDOW_CHARS = 450;
+
+/** Removes inline Markdown (emphasis, code, links) from a line, keeping link targets visible. */
+export function stripInlineMarkdown(md: string): string {
+  return md
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, text: string, url: string) => (text === url ? url : `${text} (${url})`))
+    .replace(/<(https?:\/\/[^>]+)>/g, "$1")
+    .replace(/(\*\*|__)(.+?)\1/g, "$2")
+    .replace(/(^|[^\p{L}\p{N}*])\*(\S(?:.*?\S)?)\*(?![\p{L}\p{N}*])/gu, "$1$2")
+    .replace(/(^|[^\p{L}\p{N}_])_(\S(?:.*?\S)?)_(?![\p{L}\p{N}_])/gu, "$1$2")
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/\\([\\`*_{}[\]()#+\-.!|>~])/g, "$1")
+    .replace(/[ \t]+\n/g, "\n")
+    .trim();
+}
+
+function listItemText(item: Tokens.ListItem, ordinal: number | null): string {
+  const lines = item.text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => stripInlineMarkdown(l.replace(/^[-*+]\s+/, "- ")));
+  const text = lines.join("\n");
+  return ordinal === null ? text : `${ordinal}. ${text}`;
+}
+
+function tableRows(table: Tokens.Table): string[] {
+  const header = table.header.map((c) => stripInlineMarkdown(c.text));
+  return table.rows.map((row) =>
+    row
+      .map((cell, i) => {
+        const value = stripInlineMarkdown(cell.text);
+        const name = header[i];
+        return name ? `${name}: ${value}` : value;
+      })
+      .filter((s) => !/:\s*$/.test(s))
+      .join("; "),
+  );
+}
+
+function windows(text: string): string[] {
+  if (text.length <= MAX_UNIT_CHARS) return [text];
+  const out: string[] = [];
+  let current = "";
+  for (const sentence of splitSentences(text)) {
+    if (current && current.length + sentence.length + 1 > WINDOW_CHARS) {
+      out.push(current);
+      current = sentence;
+    } else {
+      current = current ? `${current} ${sentence}` : sentence;
+    }
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+/** Parses the `Nguồn:` line of an FAQ entry: `doc-id › section; other-id`. */
+function parseCites(line: string): Citation[] {
+  return line
+    .replace(/^nguồn\s*:\s*/i, "")
+    .split(";")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [docId, ...rest] = part.split("›").map((s) => s.trim());
+      return { docId: docId as string, section: rest.length ? rest.join(" › ") : null };
+    });
+}
+
+interface Unit {
+  headings: string[];
+  text: string;
+  faq?: FaqEntry;
+}
+
+function structuralUnits(tokens: Token[]): Unit[] {
+  const units: Unit[] = [];
+  const stack: Array<{ depth: number; text: string }> = [];
+  const path = () => stack.map((h) => h.text);
+  const visit = (list: Token[]) => {
+    for (const token of list) {
+      switch (token.type) {
+        case "heading": {
+          const h = token as Tokens.Heading;
+          if (h.depth === 1) {
+            stack.length = 0;
+            break;
+          }
+          while (stack.length && (stack[stack.length - 1] as { depth: number }).depth >= h.depth) stack.pop();
+          stack.push({ depth: h.depth, text: stripInlineMarkdown(h.text) });
+          break;
+        }
+        case "paragraph": {
+          const text = stripInlineMarkdown((token as Tokens.Paragraph).text).replace(/\s*\n\s*/g, " ");
+          for (const w of windows(text)) units.push({ headings: path(), text: w });
+          break;
+        }
+        case "list": {
+          const l = token as Tokens.List;
+          const start = typeof l.start === "number" ? l.start : 1;
+          l.items.forEach((item, i) => {
+            const text = listItemText(item, l.ordered ? start + i : null);
+            for (const w of windows(text)) units.push({ headings: path(), text: w });
+          });
+          break;
+        }
+        case "table":
+          for (const row of tableRows(token as Tokens.Table)) units.push({ headings: path(), text: row });
+          break;
+        case "blockquote":
+          visit((token as Tokens.Blockquote).tokens);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  visit(tokens);
+  return units;
+}
+
+/**
+ * FAQ files: each `##` heading is a question; list items under it are paraphrases, paragraphs
+ * are the answer, and a paragraph starting with "Nguồn:" lists the cited documents.
+ */
+function faqUnits(tokens: Token[]): Unit[] {
+  const units: Unit[] = [];
+  let current: { question: string; paraphrases: string[]; answer: string[]; cites: Citation[] } | null = null;
+  const flush = () => {
+    if (current && current.answer.length) {
+      const entry: FaqEntry = {
+        question: current.question,
+        paraphrases: current.paraphrases,
+        answer: current.answer.join("\n\n"),
+        cites: current.cites,
+      };
+      units.push({ headings: [current.question], text: entry.answer, faq: entry });
+    }
+    current = null;
+  };
+  for (const token of tokens) {
+    if (token.type === "heading" && (token as Tokens.Heading).depth === 2) {
+      flush();
+      current = { question: stripInlineMarkdown((token as Tokens.Heading).text), paraphrases: [], answer: [], cites: [] };
+      continue;
+    }
+    if (!current) continue;
+    const entry = current as { question: string; paraphrases: string[]; answer: string[]; cites: Citation[] };
+    if (token.type === "list") {
+      const l = token as Tokens.List;
+      if (entry.answer.length === 0) {
+        for (const item of l.items) entry.paraphrases.push(stripInlineMarkdown(item.text));
+      } else {
+        entry.answer.push(l.items.map((item, i) => listItemText(item, l.ordered ? (Number(l.start) || 1) + i : null)).map((t) => (l.ordered ? t : `- ${t}`)).join("\n"));
+      }
+    } else if (token.type === "paragraph") {
+      const text = stripInlineMarkdown((token as Tokens.Paragraph).text);
+      if (/^nguồn\s*:/i.test(text)) entry.cites.push(...parseCites(text));
+      else entry.answer.push(text);
+    }
+  }
+  flush();
+  return units;
+}
+
+/** Splits a parsed document into chunks along its own structure (headings, lists, tables, FAQ entries). */
+export function chunkDocument(doc: KnowledgeDoc): Chunk[] {
+  const { meta } = doc;
+  const tokens = new Lexer().lex(doc.body);
+  const units = meta.kind === "faq" ? faqUnits(tokens) : structuralUnits(tokens);
+  const shortTitle = meta.short_title ?? meta.title;
+  const url = meta.source.find((s) => s.url)?.url ?? null;
+  return units.map((unit, i) => {
+    const section = unit.headings.join(" › ");
+    const searchText = unit.faq
+      ? [unit.faq.question, ...unit.faq.paraphrases].join("\n")
+      : [meta.title, section, unit.text].filter(Boolean).join("\n");
+    return {
+      id: `${meta.id}#${i + 1}`,
+      docId: meta.id,
+      kind: meta.kind,
+      commune: meta.commune ?? null,
+      title: meta.title,
+      shortTitle,
+      headings: unit.headings,
+      section,
+      text: unit.text,
+      searchText,
+      url,
+      asOf: meta.as_of,
+      ...(unit.faq ? { faq: unit.faq } : {}),
+    };
+  });
+}

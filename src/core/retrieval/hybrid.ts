@@ -1,0 +1,160 @@
+import { BaseRetriever } from "@langchain/core/retrievers";
+import { Document } from "@langchain/core/documents";
+import type { Chunk } from "../knowledge/chunk.js";
+import type { Analysis, Analyzer } from "../text/analyze.js";
+import type { VectorIndex } from "../ports.js";
+import { createBm25Index, type Bm25Index } from "./bm25.js";
+
+/** One retrieved chunk with every signal that ranked it. */
+export interface RetrievalHit {
+  readonly chunk: Chunk;
+  /** Reciprocal-rank-fusion score (sum of 1/(k + rank) over the lexical and vector lists). */
+  readonly rrf: number;
+  readonly bm25Rank: number | null;
+  readonly bm25Score: number;
+  readonly vectorRank: number | null;
+  /** Cosine distance from the question (1 when the vector search did not return the chunk). */
+  readonly distance: number;
+  /** IDF-weighted share of the question's content words found in the chunk (0..1). */
+  readonly coverage: number;
+  /** Calibrated relevance used for the threshold and the answer's confidence (0..1). */
+  readonly relevance: number;
+}
+
+/** Tuning of hybrid retrieval; defaults were fitted on the evaluation questions. */
+export interface HybridOptions {
+  /** RRF constant (60 in the original paper and in LangChain's EnsembleRetriever). */
+  readonly rrfK: number;
+  /** How many candidates each side contributes before fusion. */
+  readonly candidates: number;
+  /** Hits below this relevance are dropped (0..1). */
+  readonly threshold: number;
+}
+
+export const DEFAULT_HYBRID_OPTIONS: HybridOptions = { rrfK: 60, candidates: 40, threshold: 0.5 };
+
+/** A question prepared for retrieval: its analysis, its embedding and the commune filter. */
+export interface RetrievalQuery {
+  readonly analysis: Analysis;
+  readonly vector: number[];
+  /** Chunks of another commune's documents are excluded; commune-neutral chunks stay. */
+  readonly commune: string | null;
+  readonly k: number;
+}
+
+export interface HybridSearcher {
+  /** Fused, thresholded hits, best first, plus the best hit even when it is below the threshold. */
+  search(query: RetrievalQuery): Promise<{ hits: RetrievalHit[]; best: RetrievalHit | null }>;
+  /** IDF of a token in the knowledge (for sentence scoring). */
+  idf(token: string): number;
+  readonly chunks: readonly Chunk[];
+}
+
+/** Builds the hybrid searcher: BM25 over normalized terms plus a vector index, fused by RRF. */
+export function createHybridSearcher(deps: {
+  chunks: readonly Chunk[];
+  analyzer: Analyzer;
+  vectorIndex: VectorIndex;
+  options?: Partial<HybridOptions>;
+}): HybridSearcher {
+  const options = { ...DEFAULT_HYBRID_OPTIONS, ...deps.options };
+  const { chunks } = deps;
+  const analyses = chunks.map((c) => deps.analyzer.analyzeDocument(c.searchText));
+  const tokenSets = analyses.map((a) => new Set(a.tokens));
+  const bm25: Bm25Index = createBm25Index(analyses.map((a) => a.terms));
+  const byId = new Map(chunks.map((c, i) => [c.id, i]));
+
+  const coverage = (query: Analysis, doc: number): number => {
+    let total = 0;
+    let found = 0;
+    const set = tokenSets[doc] as Set<string>;
+    for (const t of query.contentTokens) {
+      const w = bm25.idf(t);
+      total += w;
+      if (set.has(t)) found += w;
+    }
+    return total === 0 ? 0 : found / total;
+  };
+
+  return {
+    chunks,
+    idf: (t) => bm25.idf(t),
+    async search(query) {
+      const accept = (doc: number) => {
+        const commune = (chunks[doc] as Chunk).commune;
+        return commune === null || query.commune === null || commune === query.commune;
+      };
+      const lexical = bm25.search(query.analysis.terms, options.candidates, accept);
+      const nearest = (await deps.vectorIndex.search(query.vector, options.candidates * 2))
+        .map((h) => ({ doc: byId.get(h.chunkId), distance: h.distance }))
+        .filter((h): h is { doc: number; distance: number } => h.doc !== undefined && accept(h.doc))
+        .slice(0, options.candidates);
+
+      const fused = new Map<number, { rrf: number; bm25Rank: number | null; bm25Score: number; vectorRank: number | null; distance: number }>();
+      const entry = (doc: number) => {
+        let e = fused.get(doc);
+        if (!e) {
+          e = { rrf: 0, bm25Rank: null, bm25Score: 0, vectorRank: null, distance: 1 };
+          fused.set(doc, e);
+        }
+        return e;
+      };
+      lexical.forEach((h, rank) => {
+        const e = entry(h.doc);
+        e.rrf += 1 / (options.rrfK + rank + 1);
+        e.bm25Rank = rank + 1;
+        e.bm25Score = h.score;
+      });
+      nearest.forEach((h, rank) => {
+        const e = entry(h.doc);
+        e.rrf += 1 / (options.rrfK + rank + 1);
+        e.vectorRank = rank + 1;
+        e.distance = h.distance;
+      });
+
+      const hits: RetrievalHit[] = [...fused].map(([doc, e]) => {
+        const cov = coverage(query.analysis, doc);
+        const similarity = Math.max(0, 1 - e.distance);
+        // Lexical coverage says whether the chunk is about the question's words; the vector
+        // similarity rescues typos and paraphrases. Coverage dominates because hashed vectors
+        // of unrelated Vietnamese texts still share many common syllables.
+        const relevance = Math.min(1, 0.75 * cov + 0.25 * similarity);
+        return { chunk: chunks[doc] as Chunk, ...e, coverage: cov, relevance };
+      });
+      hits.sort((a, b) => b.rrf - a.rrf || b.relevance - a.relevance);
+      const best = hits.reduce<RetrievalHit | null>((m, h) => (m === null || h.relevance > m.relevance ? h : m), null);
+      const kept = hits.filter((h) => h.relevance >= options.threshold).slice(0, query.k);
+      return { hits: kept, best };
+    },
+  };
+}
+
+/**
+ * The hybrid searcher as a LangChain retriever, for chains that expect one (issue: LLM mode).
+ * Each Document carries the chunk id, citation and relevance in its metadata.
+ */
+export class HybridRetriever extends BaseRetriever {
+  static override lc_name() {
+    return "HybridRetriever";
+  }
+  override lc_namespace = ["tro_ly_so", "retrievers"];
+  private readonly prepare: (question: string) => Promise<RetrievalQuery>;
+  private readonly searcher: HybridSearcher;
+
+  constructor(searcher: HybridSearcher, prepare: (question: string) => Promise<RetrievalQuery>) {
+    super();
+    this.searcher = searcher;
+    this.prepare = prepare;
+  }
+
+  override async _getRelevantDocuments(question: string): Promise<Document[]> {
+    const { hits } = await this.searcher.search(await this.prepare(question));
+    return hits.map(
+      (h) =>
+        new Document({
+          pageContent: h.chunk.text,
+          metadata: { chunkId: h.chunk.id, docId: h.chunk.docId, title: h.chunk.title, section: h.chunk.section, relevance: h.relevance },
+        }),
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { Config } from "./config.js";
+import { createAnswerService, type AnswerRequest, type AnswerResult } from "./core/answering/answer-question.js";
+import { AppError } from "./core/errors.js";
+import { CHUNKER_VERSION, chunkDocument, type Chunk } from "./core/knowledge/chunk.js";
+import { CommunesFileSchema, createCommuneDirectory, type CommuneDirectory } from "./core/knowledge/communes.js";
+import { parseDataFile, parseKnowledgeFile, type KnowledgeDoc } from "./core/knowledge/parse.js";
+import type { ProgressReporter } from "./core/ports.js";
+import { HashedNgramEmbeddings } from "./core/retrieval/hashed-embeddings.js";
+import { createHybridSearcher } from "./core/retrieval/hybrid.js";
+import { createAnalyzer, type Analyzer } from "./core/text/analyze.js";
+import { createLexicon, LexiconDataSchema } from "./core/text/lexicon.js";
+import { createEmbeddings } from "./storage/embeddings.js";
+import { openVectorIndex, type IndexManifest } from "./storage/hnsw-index.js";
+import { readKnowledgeFolder, type KnowledgeFolder } from "./storage/knowledge-folder.js";
+
+/** The loaded knowledge: documents, chunks, communes and the analyzer built from the lexicon. */
+export interface KnowledgeBase {
+  readonly docs: readonly KnowledgeDoc[];
+  readonly chunks: readonly Chunk[];
+  readonly communes: CommuneDirectory;
+  readonly analyzer: Analyzer;
+  /** Digest of everything that shapes the index (files, lexicon, chunker version). */
+  readonly contentHash: string;
+}
+
+/** Parses and chunks a knowledge folder's contents; throws KNOWLEDGE_INVALID naming the file. */
+export function buildKnowledgeBase(folder: KnowledgeFolder): KnowledgeBase {
+  const analyzer = createAnalyzer(createLexicon(parseDataFile(folder.lexicon, LexiconDataSchema)));
+  const communes = createCommuneDirectory(parseDataFile(folder.communes, CommunesFileSchema).communes);
+  const docs = folder.documents.map(parseKnowledgeFile);
+
+  const seen = new Map<string, string>();
+  for (const doc of docs) {
+    const other = seen.get(doc.meta.id);
+    if (other) throw new AppError("KNOWLEDGE_INVALID", `${doc.path}: id "${doc.meta.id}" is also used by ${other}`);
+    seen.set(doc.meta.id, doc.path);
+    if (doc.meta.commune && !communes.get(doc.meta.commune)) {
+      throw new AppError("KNOWLEDGE_INVALID", `${doc.path}: commune "${doc.meta.commune}" is not in communes.yaml`);
+    }
+  }
+  const chunks = docs.flatMap(chunkDocument);
+
+  const hash = createHash("sha256");
+  hash.update(`chunker:${CHUNKER_VERSION}\n`);
+  hash.update(`lexicon:${analyzer.lexicon.fingerprint}\n`);
+  for (const file of folder.documents) hash.update(`${file.path}\n${file.text}\n`);
+  return { docs, chunks, communes, analyzer, contentHash: hash.digest("hex") };
+}
+
+/** The running question-answering engine shared by the CLI, the HTTP service and the channels. */
+export interface Engine {
+  answer(request: AnswerRequest): Promise<AnswerResult>;
+  readonly knowledge: KnowledgeBase;
+  readonly index: { readonly rebuilt: boolean; readonly manifest: IndexManifest };
+  readonly defaultCommune: string;
+}
+
+/** Loads knowledge, opens (or rebuilds) the vector index and wires the answer service. */
+export async function createEngine(config: Config, options: { onProgress?: ProgressReporter } = {}): Promise<Engine> {
+  const folder = await readKnowledgeFolder(path.resolve(config.KNOWLEDGE_DIR));
+  options.onProgress?.({ phase: "parse", done: 0, total: folder.documents.length });
+  const knowledge = buildKnowledgeBase(folder);
+  options.onProgress?.({ phase: "parse", done: folder.documents.length, total: folder.documents.length });
+  if (!knowledge.communes.get(config.COMMUNE)) {
+    throw new AppError("CONFIG_INVALID", `COMMUNE: not one of ${knowledge.communes.all.map((c) => c.id).join(", ")}`);
+  }
+
+  const embeddings = createEmbeddings(config, knowledge.analyzer);
+  let opened;
+  try {
+    opened = await openVectorIndex({
+      dir: path.resolve(config.DATA_DIR, "index"),
+      chunks: knowledge.chunks,
+      embeddings,
+      contentHash: knowledge.contentHash,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError("INDEX_BUILD_FAILED", `could not open or build the vector index: ${(err as Error).message}`, { cause: err });
+  }
+
+  const searcher = createHybridSearcher({
+    chunks: knowledge.chunks,
+    analyzer: knowledge.analyzer,
+    vectorIndex: opened.index,
+    options: { threshold: config.RELEVANCE_THRESHOLD },
+  });
+  const documents = new Map(knowledge.docs.map((d) => [d.meta.id, { title: d.meta.title, url: d.meta.source.find((s) => s.url)?.url ?? null }]));
+  const service = createAnswerService({
+    analyzer: knowledge.analyzer,
+    searcher,
+    communes: knowledge.communes,
+    defaultCommune: config.COMMUNE,
+    documents,
+    // The offline embedder reuses the analysis; a remote one embeds the question text.
+    embedQuery: embeddings instanceof HashedNgramEmbeddings
+      ? async (analysis) => embeddings.embedAnalysis(analysis)
+      : (_analysis, question) => embeddings.embedQuery(question),
+  });
+
+  return {
+    answer: (request) => service.answer(request),
+    knowledge,
+    index: { rebuilt: opened.rebuilt, manifest: opened.manifest },
+    defaultCommune: config.COMMUNE,
+  };
+}

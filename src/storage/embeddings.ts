@@ -1,0 +1,35 @@
+import { OpenAIEmbeddings } from "@langchain/openai";
+import type { Config } from "../config.js";
+import type { IdentifiedEmbeddings } from "../core/ports.js";
+import type { Analyzer } from "../core/text/analyze.js";
+import { HashedNgramEmbeddings } from "../core/retrieval/hashed-embeddings.js";
+
+/** An OpenAI-compatible embeddings endpoint (vLLM, LM Studio, Ollama's /v1, a cloud API). */
+class OpenAICompatibleEmbeddings extends OpenAIEmbeddings implements IdentifiedEmbeddings {
+  readonly id: string;
+  constructor(params: { baseURL: string; apiKey: string | undefined; model: string; dimensions: number | undefined }) {
+    super({
+      model: params.model,
+      // Local servers often need no key; the client still requires a non-empty string.
+      apiKey: params.apiKey ?? "not-needed",
+      ...(params.dimensions ? { dimensions: params.dimensions } : {}),
+      configuration: { baseURL: params.baseURL },
+      maxRetries: 2,
+      timeout: 30_000,
+    });
+    this.id = `openai-compatible:${params.model}${params.dimensions ? `:d${params.dimensions}` : ""}`;
+  }
+}
+
+/** The embedder chosen by configuration: offline hashed n-grams (default) or an endpoint. */
+export function createEmbeddings(config: Config, analyzer: Analyzer): IdentifiedEmbeddings {
+  if (config.EMBEDDINGS_PROVIDER === "openai-compatible") {
+    return new OpenAICompatibleEmbeddings({
+      baseURL: config.EMBEDDINGS_BASE_URL as string,
+      apiKey: config.EMBEDDINGS_API_KEY,
+      model: config.EMBEDDINGS_MODEL as string,
+      dimensions: config.EMBEDDINGS_DIMENSIONS,
+    });
+  }
+  return new HashedNgramEmbeddings(analyzer, config.EMBEDDINGS_DIMENSIONS ? { dimensions: config.EMBEDDINGS_DIMENSIONS } : {});
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../../../src/engine.js";
+import { REPO_ROOT, testEngine } from "../../helpers/engine.js";
+
+const CONG_HOA = "ke-hoach-ha-tang-so-cong-hoa-2025";
+const PHU_TAN = "ke-hoach-ha-tang-so-phu-tan-2025";
+const nfd = (s: string) => s.normalize("NFD");
+
+let engine: Engine;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ engine, cleanup } = await testEngine());
+});
+afterAll(async () => cleanup());
+
+describe("answering from the commune plans", () => {
+  it("should answer the Cộng Hòa mobile broadband speed target (70) from its plan", async () => {
+    const r = await engine.answer({ question: "xa cong hoa ke hoach toc do bang rong di dong bao nhieu" });
+    expect(["extractive", "faq"]).toContain(r.kind);
+    expect(r.answer).toContain("70");
+    expect(r.commune).toBe("cong-hoa");
+    expect(r.sources[0]?.id).toBe(CONG_HOA);
+    expect(r.sources[0]?.section).toContain("Mạng viễn thông băng rộng di động");
+  });
+
+  it("should answer the same question for Phú Tân typed in NFD from Phú Tân's plan only", async () => {
+    const r = await engine.answer({ question: nfd("Xã Phú Tân kế hoạch tốc độ băng rộng di động bao nhiêu") });
+    expect(r.kind).toBe("extractive");
+    expect(r.answer).toContain("70 Mbps");
+    expect(r.commune).toBe("phu-tan");
+    expect(r.sources.map((s) => s.id)).toEqual(expect.arrayContaining([PHU_TAN]));
+    expect(r.sources.some((s) => s.id === CONG_HOA)).toBe(false);
+  });
+
+  it("should give the same answer with and without diacritics", async () => {
+    const a = await engine.answer({ question: "Tỷ lệ dùng chung trạm BTS của xã Cộng Hòa là bao nhiêu?" });
+    const b = await engine.answer({ question: "ty le dung chung tram bts cua xa cong hoa la bao nhieu" });
+    const c = await engine.answer({ question: nfd("Tỷ lệ dùng chung trạm BTS của xã Cộng Hòa là bao nhiêu?") });
+    expect(a.answer).toContain("30%");
+    expect(b.answer).toBe(a.answer);
+    expect(c.answer).toBe(a.answer);
+  });
+
+  it("should use the default commune when none is named, and say whose figures they are", async () => {
+    const r = await engine.answer({ question: "ke hoach toc do bang rong co dinh bao nhieu" });
+    expect(r.commune).toBe("cong-hoa");
+    expect(r.answer).toContain("150");
+    expect(r.answer).toContain("Đây là thông tin của xã Cộng Hòa");
+    expect(r.sources.every((s) => s.id !== PHU_TAN)).toBe(true);
+  });
+
+  it("should let the channel's commune choice override the default", async () => {
+    const r = await engine.answer({ question: "bao cao ket qua thuc hien ke hoach truoc ngay nao", commune: "phu-tan" });
+    expect(r.answer).toContain("10/11");
+    expect(r.sources[0]?.id).toBe(PHU_TAN);
+  });
+
+  it("should number sources so that every [n] in the answer refers to one", async () => {
+    const r = await engine.answer({ question: "muc tieu mang vien thong bang rong di dong cua xa phu tan" });
+    const markers = [...r.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    expect(markers.length).toBeGreaterThan(0);
+    for (const n of markers) expect(n).toBeLessThanOrEqual(r.sources.length);
+    expect(new Set(markers).size).toBe(r.sources.length);
+  });
+
+  it("should quote the responsible office from the heading when asked who is in charge", async () => {
+    const r = await engine.answer({ question: "Ai chịu trách nhiệm tuyên truyền kế hoạch hạ tầng số ở xã Cộng Hòa?" });
+    expect(r.answer).toMatch(/Văn ho[aá]-Xã hội/);
+  });
+});
+
+describe("refusals and handoff", () => {
+  it.each([
+    ["kq xsmb hom nay ve con gi", "ngoài phạm vi"],
+    ["hom nay gia vang bao nhieu vay ad", "ngoài phạm vi"],
+    ["Con tôi sốt cao 40 độ thì uống thuốc gì?", "115"],
+    ["Cho tôi số điện thoại và địa chỉ của ông Nguyễn Văn A ở thôn 3", "thông tin cá nhân"],
+  ])("should refuse %j without quoting any knowledge", async (question, phrase) => {
+    for (const q of [question, nfd(question)]) {
+      const r = await engine.answer({ question: q });
+      expect(r.kind).toBe("refusal");
+      expect(r.sources).toEqual([]);
+      expect(r.answer).toContain(phrase);
+    }
+  });
+
+  it("should hand off, not answer with an unrelated passage, when the knowledge has nothing", async () => {
+    const r = await engine.answer({ question: "Cách ủ phân chuồng cho ruộng lúa thế nào?" });
+    expect(r.kind).toBe("handoff");
+    expect(r.sources).toEqual([]);
+    expect(r.answer).toContain("chưa có thông tin");
+    expect(r.answer).toContain("cán bộ");
+  });
+
+  it("should hand off a question with no content words", async () => {
+    const r = await engine.answer({ question: "ad ơi cho hỏi với" });
+    expect(r.kind).toBe("handoff");
+  });
+});
+
+describe("seed evaluation questions about the plans", () => {
+  const seeds = readFileSync(path.join(REPO_ROOT, "eval/questions.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { id: string; topic: string; question: string; must_mention_any: string[] })
+    .filter((q) => q.topic === "plan");
+
+  it("should include the copied seed plan questions", () => {
+    expect(seeds.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(seeds.map((s) => [s.id, s] as const))("should answer %s right", async (_id, seed) => {
+    const r = await engine.answer({ question: seed.question });
+    expect(["extractive", "faq"]).toContain(r.kind);
+    const answer = r.answer.normalize("NFC").toLowerCase();
+    expect(seed.must_mention_any.some((m) => answer.includes(m.normalize("NFC").toLowerCase()))).toBe(true);
+  });
+});

@@ -1,0 +1,22 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createConfig, type Config } from "../../src/config.js";
+import { createEngine, type Engine } from "../../src/engine.js";
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+export const KNOWLEDGE_DIR = path.join(REPO_ROOT, "knowledge");
+
+/** A config for tests: the real knowledge folder and a fresh data directory. */
+export async function testConfig(overrides: Record<string, string> = {}): Promise<{ config: Config; dataDir: string; cleanup: () => Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-test-"));
+  const config = createConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, LOG_LEVEL: "silent", ...overrides });
+  return { config, dataDir, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+}
+
+/** Builds a real engine (real HNSWLib index on disk) over the real knowledge folder. */
+export async function testEngine(overrides: Record<string, string> = {}): Promise<{ engine: Engine; config: Config; dataDir: string; cleanup: () => Promise<void> }> {
+  const t = await testConfig(overrides);
+  const engine = await createEngine(t.config);
+  return { engine, ...t };
+}
