@@ -1,6 +1,7 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["node_modules/", "data/", "coverage/", "bench/results/", "tests/artifacts/"] },
@@ -8,7 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ["src/channels/web/public/**/*.js"],
-    languageOptions: { globals: { window: "readonly", document: "readonly", localStorage: "readonly", fetch: "readonly", console: "readonly" } },
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ["src/core/**/*.ts"],

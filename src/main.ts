@@ -24,7 +24,9 @@ async function main(): Promise<void> {
 
   const app = await createHttpServer({ engine, logger });
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ port: config.PORT, host: config.HOST, ms: Math.round(performance.now() - started) }, `Trợ lý số xã đang chạy: http://localhost:${config.PORT}`);
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  logger.info({ port, host: config.HOST, ms: Math.round(performance.now() - started) }, `Trợ lý số xã đang chạy: http://localhost:${port}`);
 
   let stopping = false;
   const stop = (signal: string) => {

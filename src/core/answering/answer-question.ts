@@ -87,7 +87,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   return {
     async answer(request) {
       const question = request.question.normalize("NFC").trim();
-      const routing = deps.analyzer.routingTokens(question);
+      const routing = deps.analyzer.routingWords(question);
 
       const refusal = deps.analyzer.lexicon.matchRefusal(routing);
       if (refusal) {
@@ -102,18 +102,18 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       }
 
       // Which commune: the channel's choice, else a name in the question, else the deployment's.
-      const named = deps.communes.detect(routing);
+      const named = deps.communes.detect(routing.map((w) => w.f));
       let tokens = routing;
       if (named) {
         // The commune name only selects documents; left in the query it would skew scores.
-        const start = named.start > 0 && routing[named.start - 1] === "xa" ? named.start - 1 : named.start;
+        const start = named.start > 0 && routing[named.start - 1]?.f === "xa" ? named.start - 1 : named.start;
         tokens = [...routing.slice(0, start), ...routing.slice(named.end)];
       }
       const requested = request.commune ? deps.communes.get(request.commune) : undefined;
       const commune: Commune | undefined = requested ?? named?.commune ?? deps.communes.get(deps.defaultCommune);
       const communeFrom = requested ? "request" : named ? "question" : "default";
 
-      const analysis = deps.analyzer.analyzeRoutingTokens(tokens);
+      const analysis = deps.analyzer.analyzeRoutingWords(tokens);
       const vector = await deps.embedQuery(analysis, question);
       const { hits, best } = await deps.searcher.search({ analysis, vector, commune: commune?.id ?? null, k: topK });
       const diagnostics: AnswerDiagnostics = {

@@ -92,7 +92,7 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
         let found = 0;
         for (const { t, w } of weights) {
           if (s.tokens.has(t)) found += w;
-          else if (heading.has(t)) found += 0.5 * w;
+          else if (heading.has(t)) found += 0.9 * w;
         }
         let bigramHits = 0;
         for (const b of queryBigrams) if (s.terms.has(b)) bigramHits += 1;

@@ -1,11 +1,11 @@
 import type { Lexicon } from "./lexicon.js";
-import { bigrams, fold, tokenize } from "./normalize.js";
+import { bigrams, fold, toWords, type Word } from "./normalize.js";
 
 /** The searchable form of a text: folded tokens after the lexicon's rewrites, plus bigrams. */
 export interface Analysis {
   /** Folded text (NFC, lowercase, no diacritics, đ→d). */
   readonly folded: string;
-  /** Tokens after abbreviation expansion (queries only) and synonym canonicalization. */
+  /** Folded tokens after abbreviation expansion (queries only) and synonym canonicalization. */
   readonly tokens: readonly string[];
   /** Index terms: tokens and syllable bigrams ("dien_thoai"). */
   readonly terms: readonly string[];
@@ -19,35 +19,30 @@ export interface Analyzer {
   analyzeQuery(text: string): Analysis;
   /** Knowledge text: written properly, so only synonyms are canonicalized. */
   analyzeDocument(text: string): Analysis;
-  /** Folded query tokens with abbreviations expanded but no synonym rewrite (for routing rules). */
+  /** A question's words (typed and folded) with abbreviations expanded, for routing rules. */
+  routingWords(text: string): Word[];
+  /** The folded forms of {@link routingWords}. */
   routingTokens(text: string): string[];
-  /** Finishes a query analysis from routing tokens (after, e.g., a commune name was removed). */
-  analyzeRoutingTokens(tokens: readonly string[]): Analysis;
+  /** Finishes a query analysis from routing words (after, e.g., a commune name was removed). */
+  analyzeRoutingWords(words: readonly Word[]): Analysis;
   readonly lexicon: Lexicon;
 }
 
 /** Creates the analyzer used on both sides of retrieval, so questions and chunks match alike. */
 export function createAnalyzer(lexicon: Lexicon): Analyzer {
-  const build = (folded: string, tokens: string[]): Analysis => {
+  const build = (folded: string, words: readonly Word[]): Analysis => {
+    const tokens = words.map((w) => w.f);
     const content = new Set<string>();
-    for (const t of tokens) if (!lexicon.isStopword(t)) content.add(t);
+    for (const w of words) if (!lexicon.isStopword(w)) content.add(w.f);
     return { folded, tokens, terms: [...tokens, ...bigrams(tokens)], contentTokens: [...content] };
   };
+  const routingWords = (text: string) => lexicon.expandAbbreviations(toWords(text));
   return {
     lexicon,
-    analyzeQuery(text) {
-      const folded = fold(text);
-      return build(folded, lexicon.canonicalize(lexicon.expandAbbreviations(tokenize(folded))));
-    },
-    analyzeDocument(text) {
-      const folded = fold(text);
-      return build(folded, lexicon.canonicalize(tokenize(folded)));
-    },
-    routingTokens(text) {
-      return lexicon.expandAbbreviations(tokenize(fold(text)));
-    },
-    analyzeRoutingTokens(tokens) {
-      return build(tokens.join(" "), lexicon.canonicalize(tokens));
-    },
+    analyzeQuery: (text) => build(fold(text), lexicon.canonicalize(routingWords(text))),
+    analyzeDocument: (text) => build(fold(text), lexicon.canonicalize(toWords(text))),
+    routingWords,
+    routingTokens: (text) => routingWords(text).map((w) => w.f),
+    analyzeRoutingWords: (words) => build(words.map((w) => w.f).join(" "), lexicon.canonicalize(words)),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod/v4";
-import { fold, tokenize } from "./normalize.js";
+import { toWords, wordMatches, type Word } from "./normalize.js";
 
 /** Categories of questions the bot refuses before any retrieval. */
 export const REFUSAL_CATEGORIES = [
@@ -30,101 +30,116 @@ export const LexiconDataSchema = z.object({
 });
 export type LexiconData = z.infer<typeof LexiconDataSchema>;
 
-type TokenSeq = readonly string[];
+/** Words as typed and folded; a plain string counts as a word typed without diacritics. */
+export type WordLike = Word | string;
+const asWord = (w: WordLike): Word => (typeof w === "string" ? { o: w, f: w, exact: false } : w);
+/** Words written in the lexicon are spelled properly: they carry their diacritics exactly. */
+const lexiconWords = (text: string): Word[] => toWords(text).map((w) => ({ ...w, exact: true }));
 
-/** Compiled lexicon: abbreviation map, synonym rewrite table, stopwords and refusal rules. */
+/**
+ * Compiled lexicon: abbreviations, synonym rewrites, stopwords and refusal rules. Matching is
+ * accent-aware: a word typed with diacritics must match the lexicon's spelling ("đó" is not
+ * "đô"), a word typed without diacritics matches any spelling that folds the same.
+ */
 export interface Lexicon {
-  /** Expands chat abbreviations in folded query tokens ("dt" → "dien", "thoai"). */
-  expandAbbreviations(tokens: TokenSeq): string[];
+  /** Expands chat abbreviations ("dt" → "điện thoại"). */
+  expandAbbreviations(words: readonly WordLike[]): Word[];
   /** Rewrites every synonym variant to its group's canonical phrase (longest match first). */
-  canonicalize(tokens: TokenSeq): string[];
-  /** True for function words that carry no topic ("la", "cua", "khong", "ad" …). */
-  isStopword(token: string): boolean;
-  /** The first refusal category whose rule matches the (abbreviation-expanded) tokens. */
-  matchRefusal(tokens: TokenSeq): RefusalCategory | null;
+  canonicalize(words: readonly WordLike[]): Word[];
+  /** True for function words that carry no topic ("là", "của", "không", "ad" …). */
+  isStopword(word: WordLike): boolean;
+  /** The first refusal category whose rule matches the (abbreviation-expanded) words. */
+  matchRefusal(words: readonly WordLike[]): RefusalCategory | null;
   /** Stable digest input: the normalized lexicon, so the index is rebuilt when it changes. */
   readonly fingerprint: string;
 }
 
-function toTokens(text: string): string[] {
-  return tokenize(fold(text));
-}
-
-function indexOfSeq(haystack: TokenSeq, needle: TokenSeq, from = 0): number {
-  outer: for (let i = from; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+function findSeq(haystack: readonly Word[], needle: readonly Word[]): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (!wordMatches(haystack[i + j] as Word, needle[j] as Word)) continue outer;
     return i;
   }
   return -1;
 }
 
-/** Builds a {@link Lexicon} from validated data. Phrases are folded, so diacritics are optional. */
+/** Builds a {@link Lexicon} from validated data. */
 export function createLexicon(input: unknown): Lexicon {
   const data = LexiconDataSchema.parse(input);
 
-  const abbreviations = new Map<string, string[]>();
+  const abbreviations = new Map<string, Array<{ key: Word; long: Word[] }>>();
   for (const [short, long] of Object.entries(data.abbreviations)) {
-    const key = toTokens(short);
+    const key = lexiconWords(short);
     if (key.length !== 1) throw new Error(`lexicon: abbreviation key must be one word: ${short}`);
-    abbreviations.set(key[0] as string, toTokens(long));
+    const k = key[0] as Word;
+    const list = abbreviations.get(k.f) ?? [];
+    list.push({ key: k, long: lexiconWords(long) });
+    abbreviations.set(k.f, list);
   }
-  const expandAbbreviations = (tokens: TokenSeq): string[] =>
-    tokens.flatMap((t) => abbreviations.get(t) ?? [t]);
+  const expandAbbreviations = (words: readonly WordLike[]): Word[] =>
+    words.flatMap((raw) => {
+      const w = asWord(raw);
+      const hit = abbreviations.get(w.f)?.find((a) => wordMatches(w, a.key));
+      return hit ? hit.long : [w];
+    });
 
-  // Synonym variants keyed by their first token; longer variants are tried first.
-  const variantsByHead = new Map<string, Array<{ seq: string[]; canonical: string[] }>>();
+  // Synonyms are matched on folded words: a variant and its canonical phrase mean the same,
+  // so a collision costs little. Variants are keyed by their first word, longest first.
+  const variantsByHead = new Map<string, Array<{ seq: string[]; canonical: Word[] }>>();
   for (const group of data.synonyms) {
-    const [first, ...rest] = group.map((p) => expandAbbreviations(toTokens(p)));
-    const canonical = first as string[];
-    for (const seq of rest) {
-      if (seq.length === 0) continue;
-      const head = seq[0] as string;
-      const list = variantsByHead.get(head) ?? [];
+    const [first, ...rest] = group.map((p) => expandAbbreviations(lexiconWords(p)));
+    const canonical = first as Word[];
+    for (const words of rest) {
+      if (words.length === 0) continue;
+      const seq = words.map((w) => w.f);
+      const list = variantsByHead.get(seq[0] as string) ?? [];
       list.push({ seq, canonical });
-      variantsByHead.set(head, list);
+      variantsByHead.set(seq[0] as string, list);
     }
   }
   for (const list of variantsByHead.values()) list.sort((a, b) => b.seq.length - a.seq.length);
 
-  const canonicalize = (tokens: TokenSeq): string[] => {
-    const out: string[] = [];
+  const canonicalize = (raw: readonly WordLike[]): Word[] => {
+    const words = raw.map(asWord);
+    const out: Word[] = [];
     let i = 0;
-    while (i < tokens.length) {
-      const candidates = variantsByHead.get(tokens[i] as string);
-      const hit = candidates?.find((v) => v.seq.every((t, j) => tokens[i + j] === t));
+    while (i < words.length) {
+      const candidates = variantsByHead.get((words[i] as Word).f);
+      const hit = candidates?.find((v) => v.seq.every((t, j) => words[i + j]?.f === t));
       if (hit) {
         out.push(...hit.canonical);
         i += hit.seq.length;
       } else {
-        out.push(tokens[i] as string);
+        out.push(words[i] as Word);
         i += 1;
       }
     }
     return out;
   };
 
-  const stopwords = new Set(data.stopwords.flatMap((w) => toTokens(w)));
+  const stopwords = new Map<string, Word[]>();
+  for (const w of data.stopwords.flatMap((s) => lexiconWords(s))) {
+    const list = stopwords.get(w.f) ?? [];
+    list.push(w);
+    stopwords.set(w.f, list);
+  }
+  const isStopword = (raw: WordLike): boolean => {
+    const w = asWord(raw);
+    return stopwords.get(w.f)?.some((s) => wordMatches(w, s)) ?? false;
+  };
 
-  const ruleTokens = (p: string): string[] => expandAbbreviations(toTokens(p));
+  const ruleWords = (p: string): Word[] => expandAbbreviations(lexiconWords(p));
   const rules = data.refusals.map((rule) =>
     "any" in rule
-      ? { category: rule.category, groups: [rule.any.map(ruleTokens)] }
-      : { category: rule.category, groups: rule.all.map((g) => g.map(ruleTokens)) },
+      ? { category: rule.category, groups: [rule.any.map(ruleWords)] }
+      : { category: rule.category, groups: rule.all.map((g) => g.map(ruleWords)) },
   );
-  const matchRefusal = (tokens: TokenSeq): RefusalCategory | null => {
+  const matchRefusal = (raw: readonly WordLike[]): RefusalCategory | null => {
+    const words = raw.map(asWord);
     for (const rule of rules) {
-      if (rule.groups.every((group) => group.some((seq) => indexOfSeq(tokens, seq) >= 0))) {
-        return rule.category;
-      }
+      if (rule.groups.every((group) => group.some((seq) => findSeq(words, seq) >= 0))) return rule.category;
     }
     return null;
   };
 
-  return {
-    expandAbbreviations,
-    canonicalize,
-    isStopword: (t) => stopwords.has(t),
-    matchRefusal,
-    fingerprint: JSON.stringify(data),
-  };
+  return { expandAbbreviations, canonicalize, isStopword, matchRefusal, fingerprint: JSON.stringify(data) };
 }

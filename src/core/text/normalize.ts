@@ -27,7 +27,7 @@ export function fold(text: string): string {
 
 // A token is a run of letters/digits; inside numbers "." "," and "/" are kept so that
 // "500.000", "10/11" and "14/2022" survive as one unit.
-const TOKEN = /[\p{L}\p{N}]+(?:[./,][\p{N}]+)*/gu;
+const TOKEN = /[\p{L}\p{M}\p{N}]+(?:[./,][\p{N}]+)*/gu;
 
 /**
  * Splits folded text into syllable tokens. Numbers are canonicalised ("500.000" → "500000");
@@ -60,6 +60,47 @@ export function tokenize(folded: string): string[] {
     out.push(raw);
   }
   return out;
+}
+
+/**
+ * A word as typed (lowercase NFC, `o`) and folded for matching (`f`). `exact` is true when the
+ * text it came from is written with diacritics, so a word without marks there really has none
+ * ("di động" is not "đi").
+ */
+export interface Word {
+  readonly o: string;
+  readonly f: string;
+  readonly exact: boolean;
+}
+
+// Properly typed Vietnamese marks most syllables; below this share the text counts as typed
+// without diacritics (residents often add a few marks by habit, e.g. "điện thoai co dc ko").
+const DIACRITIC_SHARE = 0.5;
+
+/**
+ * Tokenizes `text` keeping each token's typed form next to its folded form, so rules can tell
+ * "đó là" from "đô la" when the resident typed diacritics, and fall back to folded matching
+ * when they did not.
+ */
+export function toWords(text: string): Word[] {
+  const f = tokenize(fold(text));
+  const o = tokenize(text.normalize("NFC").toLowerCase());
+  if (o.length !== f.length) return f.map((t) => ({ o: t, f: t, exact: false }));
+  const lettered = f.filter((t) => /\p{L}/u.test(t)).length;
+  const marked = o.filter((t, i) => t !== f[i]).length;
+  const exact = lettered > 0 && marked / lettered >= DIACRITIC_SHARE;
+  return f.map((t, i) => ({ o: o[i] as string, f: t, exact }));
+}
+
+/**
+ * True when a typed word matches a reference word (from the lexicon). Folded forms must agree;
+ * when the reference has diacritics and the typed text was written with diacritics, the typed
+ * forms must agree too; text typed without diacritics matches any spelling that folds the same.
+ */
+export function wordMatches(typed: Word, reference: Word): boolean {
+  if (typed.f !== reference.f) return false;
+  if (reference.o === reference.f) return true;
+  return !(typed.exact || typed.o !== typed.f) || typed.o === reference.o;
 }
 
 /** Syllable bigrams ("dien_thoai") of consecutive tokens. */

@@ -6,7 +6,7 @@
 export function splitSentences(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\n+/)) {
-    const parts = line.split(/(?<=[.!?…;])\s+(?=[\p{Lu}\p{N}"“(\[-])/u);
+    const parts = line.split(/(?<=[.!?…;])\s+(?=[\p{Lu}\p{N}"“([-])/u);
     for (const p of parts) {
       const s = p.trim();
       if (s) out.push(s);

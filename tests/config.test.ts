@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { createConfig } from "../src/config.js";
+import { AppError } from "../src/core/errors.js";
+
+describe("createConfig", () => {
+  it("should apply documented defaults", () => {
+    const c = createConfig({});
+    expect(c).toMatchObject({ PORT: 3000, DATA_DIR: "./data", KNOWLEDGE_DIR: "./knowledge", COMMUNE: "cong-hoa", EMBEDDINGS_PROVIDER: "hashed", RELEVANCE_THRESHOLD: 0.5 });
+  });
+
+  it("should treat empty strings as unset", () => {
+    expect(createConfig({ PORT: "", COMMUNE: "  " }).PORT).toBe(3000);
+  });
+
+  it("should name the bad key but never echo its value", () => {
+    try {
+      createConfig({ PORT: "not-a-port-secret123" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe("CONFIG_INVALID");
+      expect((err as Error).message).toContain("PORT");
+      expect((err as Error).message).not.toContain("secret123");
+    }
+  });
+
+  it("should require base URL and model for openai-compatible embeddings", () => {
+    expect(() => createConfig({ EMBEDDINGS_PROVIDER: "openai-compatible" })).toThrow(/EMBEDDINGS_BASE_URL.*EMBEDDINGS_MODEL|EMBEDDINGS_MODEL.*EMBEDDINGS_BASE_URL/);
+    const c = createConfig({ EMBEDDINGS_PROVIDER: "openai-compatible", EMBEDDINGS_BASE_URL: "http://127.0.0.1:1234/v1", EMBEDDINGS_MODEL: "m" });
+    expect(c.EMBEDDINGS_MODEL).toBe("m");
+  });
+
+  it("should reject a threshold outside 0..1 and a malformed commune id", () => {
+    expect(() => createConfig({ RELEVANCE_THRESHOLD: "1.5" })).toThrow(/RELEVANCE_THRESHOLD/);
+    expect(() => createConfig({ COMMUNE: "Cộng Hòa" })).toThrow(/COMMUNE/);
+  });
+});
