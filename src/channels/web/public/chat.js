@@ -24,7 +24,10 @@ try {
   if (v && has(NAMES, v)) sel.value = v;
 } catch { /* trình duyệt chặn lưu trữ: bỏ qua */ }
 sel.addEventListener('change', () => {
-  try { sel.value ? localStorage.setItem(KEY, sel.value) : localStorage.removeItem(KEY); } catch { /* bỏ qua */ }
+  try {
+    if (sel.value) localStorage.setItem(KEY, sel.value);
+    else localStorage.removeItem(KEY);
+  } catch { /* bỏ qua */ }
 });
 
 function el(tag, cls, text) {
