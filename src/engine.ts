@@ -8,8 +8,8 @@ import { CommunesFileSchema, createCommuneDirectory, type CommuneDirectory } fro
 import { parseDataFile, parseKnowledgeFile, type KnowledgeDoc } from "./core/knowledge/parse.js";
 import type { ProgressReporter } from "./core/ports.js";
 import { HashedNgramEmbeddings } from "./core/retrieval/hashed-embeddings.js";
-import { createHybridSearcher } from "./core/retrieval/hybrid.js";
-import { createAnalyzer, type Analyzer } from "./core/text/analyze.js";
+import { createHybridSearcher, HybridRetriever } from "./core/retrieval/hybrid.js";
+import { createAnalyzer, type Analysis, type Analyzer } from "./core/text/analyze.js";
 import { createLexicon, LexiconDataSchema } from "./core/text/lexicon.js";
 import { createEmbeddings } from "./storage/embeddings.js";
 import { openVectorIndex, type IndexManifest } from "./storage/hnsw-index.js";
@@ -55,6 +55,8 @@ export interface Engine {
   readonly knowledge: KnowledgeBase;
   readonly index: { readonly rebuilt: boolean; readonly manifest: IndexManifest };
   readonly defaultCommune: string;
+  /** The same hybrid retrieval as a LangChain retriever (default commune), for chains. */
+  readonly retriever: HybridRetriever;
 }
 
 /** Loads knowledge, opens (or rebuilds) the vector index and wires the answer service. */
@@ -89,6 +91,13 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     options: { threshold: config.RELEVANCE_THRESHOLD },
   });
   const documents = new Map(knowledge.docs.map((d) => [d.meta.id, { title: d.meta.title, url: d.meta.source.find((s) => s.url)?.url ?? null }]));
+  const embedQuery = embeddings instanceof HashedNgramEmbeddings
+    ? async (analysis: Analysis) => embeddings.embedAnalysis(analysis)
+    : (_analysis: Analysis, question: string) => embeddings.embedQuery(question);
+  const retriever = new HybridRetriever(searcher, async (question) => {
+    const analysis = knowledge.analyzer.analyzeQuery(question);
+    return { analysis, vector: await embedQuery(analysis, question), commune: config.COMMUNE, k: 4 };
+  });
   const service = createAnswerService({
     analyzer: knowledge.analyzer,
     searcher,
@@ -96,9 +105,7 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     defaultCommune: config.COMMUNE,
     documents,
     // The offline embedder reuses the analysis; a remote one embeds the question text.
-    embedQuery: embeddings instanceof HashedNgramEmbeddings
-      ? async (analysis) => embeddings.embedAnalysis(analysis)
-      : (_analysis, question) => embeddings.embedQuery(question),
+    embedQuery,
   });
 
   return {
@@ -106,5 +113,6 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     knowledge,
     index: { rebuilt: opened.rebuilt, manifest: opened.manifest },
     defaultCommune: config.COMMUNE,
+    retriever,
   };
 }
