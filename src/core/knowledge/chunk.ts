@@ -4,7 +4,7 @@ import type { DocKind } from "./schema.js";
 import { splitSentences } from "../text/sentences.js";
 
 /** Bump when chunking changes, so saved indexes are rebuilt. */
-export const CHUNKER_VERSION = 4;
+export const CHUNKER_VERSION = 5;
 
 /** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
 export interface Citation {
@@ -37,8 +37,10 @@ export interface Chunk {
   readonly text: string;
   /** Text that is indexed: title, section and the unit (or the FAQ questions). */
   readonly searchText: string;
-  /** URL of the document's first source with a URL, if any. */
+  /** URL of the section's own source (its "Nguồn:" line), else the document's first source URL. */
   readonly url: string | null;
+  /** The "Nguồn: …" line that covers this unit's section, if the document gives one. */
+  readonly sourceNote: string | null;
   readonly asOf: string;
   readonly faq?: FaqEntry;
 }
@@ -126,12 +128,23 @@ interface Unit {
   headings: string[];
   text: string;
   faq?: FaqEntry;
+  sourceNote?: string;
 }
+
+const SOURCE_LINE = /^nguồn\s*:/i;
 
 function structuralUnits(tokens: Token[]): Unit[] {
   const units: Unit[] = [];
-  const stack: Array<{ depth: number; text: string }> = [];
+  const stack: Array<{ depth: number; text: string; note?: string }> = [];
   const path = () => stack.map((h) => h.text);
+  // A "Nguồn: …" paragraph cites the sources of its section (and sub-sections); it is not a
+  // retrievable unit itself.
+  let docNote: string | undefined;
+  const note = () => [...stack].reverse().find((h) => h.note)?.note ?? docNote;
+  const push = (text: string) => {
+    const n = note();
+    units.push({ headings: path(), text, ...(n ? { sourceNote: n } : {}) });
+  };
   const visit = (list: Token[]) => {
     for (const token of list) {
       switch (token.type) {
@@ -147,7 +160,13 @@ function structuralUnits(tokens: Token[]): Unit[] {
         }
         case "paragraph": {
           const text = stripInlineMarkdown((token as Tokens.Paragraph).text).replace(/\s*\n\s*/g, " ");
-          for (const w of windows(text)) units.push({ headings: path(), text: w });
+          if (SOURCE_LINE.test(text)) {
+            const top = stack[stack.length - 1];
+            if (top) top.note = text;
+            else docNote = text;
+            break;
+          }
+          for (const w of windows(text)) push(w);
           break;
         }
         case "list": {
@@ -155,12 +174,12 @@ function structuralUnits(tokens: Token[]): Unit[] {
           const start = typeof l.start === "number" ? l.start : 1;
           l.items.forEach((item, i) => {
             const text = listItemText(item, l.ordered ? start + i : null);
-            for (const w of windows(text)) units.push({ headings: path(), text: w });
+            for (const w of windows(text)) push(w);
           });
           break;
         }
         case "table":
-          for (const row of tableRows(token as Tokens.Table)) units.push({ headings: path(), text: row });
+          for (const row of tableRows(token as Tokens.Table)) push(row);
           break;
         case "blockquote":
           visit((token as Tokens.Blockquote).tokens);
@@ -210,7 +229,7 @@ function faqUnits(tokens: Token[]): Unit[] {
       }
     } else if (token.type === "paragraph") {
       const text = stripInlineMarkdown((token as Tokens.Paragraph).text);
-      if (/^nguồn\s*:/i.test(text)) entry.cites.push(...parseCites(text));
+      if (SOURCE_LINE.test(text)) entry.cites.push(...parseCites(text));
       else entry.answer.push(text);
     }
   }
@@ -241,7 +260,8 @@ export function chunkDocument(doc: KnowledgeDoc): Chunk[] {
       section,
       text: unit.text,
       searchText,
-      url,
+      url: unit.sourceNote?.match(/https?:\/\/[^\s);,]+/)?.[0] ?? url,
+      sourceNote: unit.sourceNote ?? null,
       asOf: meta.as_of,
       ...(unit.faq ? { faq: unit.faq } : {}),
     };

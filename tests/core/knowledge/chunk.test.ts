@@ -108,3 +108,32 @@ describe("invalid knowledge files", () => {
     }
   });
 });
+
+describe("section sources", () => {
+  it("should attach a section's 'Nguồn:' line to its units (and sub-sections) without indexing it", () => {
+    const text = `${FRONT.replace("kind: faq", "kind: guide")}
+# Hướng dẫn
+
+## Gọi khẩn cấp
+
+Nguồn: Thông tư 14/2022/TT-BTTTT, Điều 4 (https://example.org/tt14, 28/10/2022)
+
+- Gọi 113, 114, 115 không mất tiền.
+
+### Khi gọi
+
+- Nói rõ địa chỉ.
+
+## Khác
+
+- Không có nguồn riêng.
+`;
+    const chunks = chunkDocument(parseKnowledgeFile({ path: "g.md", text }));
+    expect(chunks.map((c) => c.text)).toEqual(["Gọi 113, 114, 115 không mất tiền.", "Nói rõ địa chỉ.", "Không có nguồn riêng."]);
+    expect(chunks[0]?.sourceNote).toContain("Điều 4");
+    expect(chunks[0]?.url).toBe("https://example.org/tt14");
+    expect(chunks[1]?.url).toBe("https://example.org/tt14");
+    expect(chunks[2]?.sourceNote).toBeNull();
+    expect(chunks[2]?.url).toBe("https://example.org/hoi-dap");
+  });
+});
