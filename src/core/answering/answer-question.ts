@@ -113,9 +113,18 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       const commune: Commune | undefined = requested ?? named?.commune ?? deps.communes.get(deps.defaultCommune);
       const communeFrom = requested ? "request" : named ? "question" : "default";
 
-      const analysis = deps.analyzer.analyzeRoutingWords(tokens);
+      let analysis = deps.analyzer.analyzeRoutingWords(tokens);
+      // "xã Phú Tân giờ là xã nào?": with the name removed nothing is left to search for, so the
+      // name itself is the topic.
+      if (named && analysis.contentTokens.length === 0) analysis = deps.analyzer.analyzeRoutingWords(routing);
       const vector = await deps.embedQuery(analysis, question);
-      const { hits, best } = await deps.searcher.search({ analysis, vector, commune: commune?.id ?? null, k: topK });
+      const { hits, best } = await deps.searcher.search({
+        analysis,
+        vector,
+        commune: commune?.id ?? null,
+        preferCommune: named || requested ? (commune?.id ?? null) : null,
+        k: topK,
+      });
       const diagnostics: AnswerDiagnostics = {
         route: "retrieval",
         refusal: null,
@@ -207,7 +216,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     if (docs.size === 1 && first.kind === "plan" && commune) {
       intro = `Theo ${first.title} (${commune.former_unit}):`;
     } else if (docs.size === 1) {
-      intro = `Theo ${first.shortTitle}:`;
+      intro = `Theo tài liệu “${first.shortTitle}”:`;
     } else {
       intro = "Thông tin trong tài liệu của trợ lý:";
     }

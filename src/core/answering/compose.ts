@@ -43,6 +43,9 @@ function asksForQuantity(tokens: readonly string[]): boolean {
   });
 }
 
+// Headings phrased as residents' questions ("… bây giờ còn không") make poor leads.
+const QUESTION_HEADING = /\?|\b(khong|chua|nao|gi|sao|dau|bao nhieu|the nao|ra sao|khi nao|bao gio)\b/;
+
 /** Removes list markers ("- ", "a) ", "1. ") from the start of a quoted unit. */
 function stripMarker(text: string): string {
   return text.replace(/^(?:[-*+]\s+|[a-zđ]\)\s+|\d{1,2}[.)]\s+)/u, "");
@@ -131,7 +134,7 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
     const last = excerpt.chunk.headings[excerpt.chunk.headings.length - 1];
     if (!last || excerpt.chunk.kind === "faq") return { label: null, sentence };
     const label = headingLabel(last);
-    if (!label || fold(sentence).startsWith(fold(label))) return { label: null, sentence };
+    if (!label || fold(sentence).startsWith(fold(label)) || QUESTION_HEADING.test(fold(label))) return { label: null, sentence };
     return { label, sentence };
   }
 

@@ -4,7 +4,7 @@ import type { DocKind } from "./schema.js";
 import { splitSentences } from "../text/sentences.js";
 
 /** Bump when chunking changes, so saved indexes are rebuilt. */
-export const CHUNKER_VERSION = 5;
+export const CHUNKER_VERSION = 6;
 
 /** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
 export interface Citation {
@@ -260,7 +260,8 @@ export function chunkDocument(doc: KnowledgeDoc): Chunk[] {
       section,
       text: unit.text,
       searchText,
-      url: unit.sourceNote?.match(/https?:\/\/[^\s);,]+/)?.[0] ?? url,
+      // A section that names its own sources links to them only (null if they have no URL).
+      url: unit.sourceNote ? (unit.sourceNote.match(/https?:\/\/[^\s);,]+/)?.[0] ?? null) : url,
       sourceNote: unit.sourceNote ?? null,
       asOf: meta.as_of,
       ...(unit.faq ? { faq: unit.faq } : {}),

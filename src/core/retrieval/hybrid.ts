@@ -31,6 +31,9 @@ export interface HybridOptions {
   readonly threshold: number;
 }
 
+/** Relevance added to a named commune's own documents (its plan, its context file). */
+const COMMUNE_BOOST = 0.05;
+
 export const DEFAULT_HYBRID_OPTIONS: HybridOptions = { rrfK: 60, candidates: 40, threshold: 0.5 };
 
 /** A question prepared for retrieval: its analysis, its embedding and the commune filter. */
@@ -39,6 +42,8 @@ export interface RetrievalQuery {
   readonly vector: number[];
   /** Chunks of another commune's documents are excluded; commune-neutral chunks stay. */
   readonly commune: string | null;
+  /** When the question named a commune, that commune's own documents rank a little higher. */
+  readonly preferCommune?: string | null;
   readonly k: number;
 }
 
@@ -118,8 +123,10 @@ export function createHybridSearcher(deps: {
         // Lexical coverage says whether the chunk is about the question's words; the vector
         // similarity rescues typos and paraphrases. Coverage dominates because hashed vectors
         // of unrelated Vietnamese texts still share many common syllables.
-        const relevance = Math.min(1, 0.75 * cov + 0.25 * similarity);
-        return { chunk: chunks[doc] as Chunk, ...e, coverage: cov, relevance };
+        const chunk = chunks[doc] as Chunk;
+        const preferred = query.preferCommune != null && chunk.commune === query.preferCommune;
+        const relevance = Math.min(1, 0.75 * cov + 0.25 * similarity + (preferred ? COMMUNE_BOOST : 0));
+        return { chunk, ...e, rrf: preferred ? e.rrf * 1.5 : e.rrf, coverage: cov, relevance };
       });
       hits.sort((a, b) => b.rrf - a.rrf || b.relevance - a.relevance);
       const best = hits.reduce<RetrievalHit | null>((m, h) => (m === null || h.relevance > m.relevance ? h : m), null);
