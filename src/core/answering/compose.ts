@@ -24,7 +24,6 @@ export const DEFAULT_COMPOSE_OPTIONS: ComposeOptions = { maxSentences: 5, maxWor
 // Question words that ask for a number, a date or an amount: sentences with digits rank higher.
 const QUANTITY_CUES = [
   ["bao", "nhieu"],
-  ["may"],
   ["ngay", "nao"],
   ["khi", "nao"],
   ["bao", "gio"],
@@ -53,7 +52,7 @@ function stripMarker(text: string): string {
 
 /** "1. Mạng viễn thông băng rộng di động" → "Mạng viễn thông băng rộng di động"; "VI. CHẾ ĐỘ BÁO CÁO" → "Chế độ báo cáo". */
 export function headingLabel(heading: string): string {
-  const bare = heading.replace(/^(?:[IVXLC]+\.|\d{1,2}\.|[a-zđ]\))\s*/u, "").trim();
+  const bare = heading.replace(/^(?:[IVXLC]+\.|\d{1,2}(?:\.\d{1,2})*\.?|[a-zđ]\))\s+/u, "").trim();
   if (bare && bare === bare.toUpperCase() && /\p{Lu}/u.test(bare)) {
     const lower = bare.toLowerCase();
     return lower.charAt(0).toUpperCase() + lower.slice(1);
@@ -72,7 +71,8 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
       const heading = new Set(deps.analyzer.analyzeDocument(chunk.section).tokens);
       const sentences = splitSentences(chunk.text).map((text) => {
         const a = deps.analyzer.analyzeDocument(text);
-        return { text, tokens: new Set(a.tokens), terms: new Set(a.terms), hasDigit: /\d/.test(text) };
+        // "2G/4G" are names, not numbers: they must not make every sentence look like a figure.
+        return { text, tokens: new Set(a.tokens), terms: new Set(a.terms), hasDigit: /\d/.test(text.replace(/\b[2-5]G\b/gi, "")) };
       });
       entry = { heading, sentences };
       cache.set(chunk.id, entry);
@@ -134,7 +134,7 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
     const last = excerpt.chunk.headings[excerpt.chunk.headings.length - 1];
     if (!last || excerpt.chunk.kind === "faq") return { label: null, sentence };
     const label = headingLabel(last);
-    if (!label || fold(sentence).startsWith(fold(label)) || QUESTION_HEADING.test(fold(label))) return { label: null, sentence };
+    if (!label || fold(sentence).includes(fold(label)) || QUESTION_HEADING.test(fold(label))) return { label: null, sentence };
     return { label, sentence };
   }
 

@@ -49,3 +49,13 @@ describe("splitSentences", () => {
     expect(splitSentences(text)).toEqual(expected);
   });
 });
+
+describe("splitSentences keeps markers and abbreviations with their sentence", () => {
+  it("should not split a numbered step's marker from its text", () => {
+    expect(splitSentences("3. Mở ứng dụng i-Speed. Bấm nút Đo.")).toEqual(["3. Mở ứng dụng i-Speed.", "Bấm nút Đo."]);
+  });
+
+  it("should not split after TP.", () => {
+    expect(splitSentences("Sở Thông tin và Truyền thông TP. Hồ Chí Minh hỗ trợ.")).toEqual(["Sở Thông tin và Truyền thông TP. Hồ Chí Minh hỗ trợ."]);
+  });
+});
