@@ -71,7 +71,7 @@ const DEFAULT_FAQ_THRESHOLD = 0.75;
 /** Creates the default (no LLM) answerer: route, retrieve, then FAQ or extractive answer. */
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   const faqThreshold = deps.faqThreshold ?? DEFAULT_FAQ_THRESHOLD;
-  const topK = deps.topK ?? 4;
+  const topK = deps.topK ?? 6;
   const composer = createComposer({ analyzer: deps.analyzer, idf: (t) => deps.searcher.idf(t), ...(deps.compose ? { options: deps.compose } : {}) });
 
   const hitDiagnostics = (hits: readonly RetrievalHit[]) =>

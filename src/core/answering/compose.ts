@@ -19,31 +19,37 @@ export interface ComposeOptions {
   readonly keepRatio: number;
 }
 
+/** Units up to this length are quoted whole. */
+const WHOLE_UNIT_CHARS = 420;
+
 export const DEFAULT_COMPOSE_OPTIONS: ComposeOptions = { maxSentences: 5, maxWords: 120, keepRatio: 0.85 };
 
-// Question words that ask for a number, a date or an amount: sentences with digits rank higher.
-const QUANTITY_CUES = [
-  ["bao", "nhieu"],
-  ["ngay", "nao"],
-  ["khi", "nao"],
-  ["bao", "gio"],
-  ["luc", "nao"],
-  ["truoc", "ngay"],
-  ["ty", "le"],
-  ["muc", "tieu"],
-  ["toc", "do"],
-  ["so", "tien"],
-];
+// Question words that ask for an amount or a rate: sentences with such a figure rank higher.
+const QUANTITY_CUES = [["bao", "nhieu"], ["ty", "le"], ["muc", "tieu"], ["toc", "do"], ["so", "tien"], ["muc"], ["bn"]];
+// Question words that ask for a date: sentences with a date or a year rank higher.
+const DATE_CUES = [["ngay", "nao"], ["khi", "nao"], ["bao", "gio"], ["luc", "nao"], ["truoc", "ngay"], ["tu", "ngay"], ["nam", "nao"], ["thang", "nao"]];
 
-function asksForQuantity(tokens: readonly string[]): boolean {
-  return QUANTITY_CUES.some((cue) => {
+function hasCue(tokens: readonly string[], cues: readonly string[][]): boolean {
+  return cues.some((cue) => {
     for (let i = 0; i + cue.length <= tokens.length; i++) if (cue.every((t, j) => tokens[i + j] === t)) return true;
     return false;
   });
 }
 
+const DATE = /\b\d{1,2}\/\d{1,2}(?:\/\d{2,4})?\b|\b(?:19|20)\d{2}\b/;
+/** A figure that is not a date, a year or a network name (2G/4G). */
+function hasFigure(text: string): boolean {
+  return /\d/.test(text.replace(/\b[2-5]G\b/gi, "").replace(new RegExp(DATE.source, "g"), ""));
+}
+
 // Headings phrased as residents' questions ("… bây giờ còn không") make poor leads.
 const QUESTION_HEADING = /\?|\b(khong|chua|nao|gi|sao|dau|bao nhieu|the nao|ra sao|khi nao|bao gio)\b/;
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const t of a) if (b.has(t)) inter++;
+  return inter / (a.size + b.size - inter || 1);
+}
 
 /** Removes list markers ("- ", "a) ", "1. ") from the start of a quoted unit. */
 function stripMarker(text: string): string {
@@ -63,16 +69,19 @@ export function headingLabel(heading: string): string {
 /** Creates the sentence selector; sentence analyses are cached per chunk. */
 export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) => number; options?: Partial<ComposeOptions> }) {
   const options = { ...DEFAULT_COMPOSE_OPTIONS, ...deps.options };
-  const cache = new Map<string, { heading: Set<string>; sentences: Array<{ text: string; tokens: Set<string>; terms: Set<string>; hasDigit: boolean }> }>();
+  const cache = new Map<string, { heading: Set<string>; sentences: Array<{ text: string; tokens: Set<string>; terms: Set<string>; hasFigure: boolean; hasDate: boolean }> }>();
 
   const prepared = (chunk: Chunk) => {
     let entry = cache.get(chunk.id);
     if (!entry) {
       const heading = new Set(deps.analyzer.analyzeDocument(chunk.section).tokens);
-      const sentences = splitSentences(chunk.text).map((text) => {
+      // A short unit (a list item, a target line) is quoted whole; only long paragraphs are cut
+      // into sentences, so an item is never split from its own first sentence.
+      const parts = chunk.text.length <= WHOLE_UNIT_CHARS ? [chunk.text] : splitSentences(chunk.text);
+      const sentences = parts.map((text) => {
         const a = deps.analyzer.analyzeDocument(text);
         // "2G/4G" are names, not numbers: they must not make every sentence look like a figure.
-        return { text, tokens: new Set(a.tokens), terms: new Set(a.terms), hasDigit: /\d/.test(text.replace(/\b[2-5]G\b/gi, "")) };
+        return { text, tokens: new Set(a.tokens), terms: new Set(a.terms), hasFigure: hasFigure(text), hasDate: DATE.test(text) };
       });
       entry = { heading, sentences };
       cache.set(chunk.id, entry);
@@ -85,7 +94,8 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
     const weights = query.contentTokens.map((t) => ({ t, w: deps.idf(t) }));
     const total = weights.reduce((s, x) => s + x.w, 0) || 1;
     const queryBigrams = query.terms.filter((t) => t.includes("_"));
-    const wantsNumber = asksForQuantity(query.tokens);
+    const wantsFigure = hasCue(query.tokens, QUANTITY_CUES);
+    const wantsDate = hasCue(query.tokens, DATE_CUES);
     const topRelevance = hits[0]?.relevance ?? 0;
 
     const scored: Excerpt[] = [];
@@ -102,7 +112,8 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
         const score =
           found / total +
           (queryBigrams.length ? (0.3 * bigramHits) / queryBigrams.length : 0) +
-          (wantsNumber && s.hasDigit ? 0.15 : 0) +
+          (wantsFigure && s.hasFigure ? 0.15 : 0) +
+          (wantsDate && s.hasDate ? 0.15 : 0) +
           0.3 * (topRelevance ? hit.relevance / topRelevance : 0);
         scored.push({ chunk: hit.chunk, sentence: s.text, score });
       }
@@ -111,16 +122,25 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
     const best = scored[0];
     if (!best) return [];
     const chosen: Excerpt[] = [best];
+    const chosenTokens: Array<Set<string>> = [new Set(deps.analyzer.analyzeDocument(best.sentence).tokens)];
     let words = best.sentence.split(/\s+/).length;
     for (const e of scored.slice(1)) {
       if (chosen.length >= options.maxSentences) break;
       if (e.score < options.keepRatio * best.score) break;
-      if (chosen.some((c) => c.sentence === e.sentence)) continue;
       const w = e.sentence.split(/\s+/).length;
       if (words + w > options.maxWords) continue;
+      // Near-duplicates (the same fact restated in two files) are quoted once.
+      const tokens = new Set(deps.analyzer.analyzeDocument(e.sentence).tokens);
+      if (chosenTokens.some((c) => jaccard(c, tokens) >= 0.75)) continue;
       chosen.push(e);
+      chosenTokens.push(tokens);
       words += w;
     }
+    // Read excerpts in document order (steps 1, 2, 3; targets as listed), documents in rank order.
+    const docRank = new Map<string, number>();
+    for (const e of chosen) if (!docRank.has(e.chunk.docId)) docRank.set(e.chunk.docId, docRank.size);
+    const ordinal = (e: Excerpt) => Number(e.chunk.id.slice(e.chunk.id.lastIndexOf("#") + 1));
+    chosen.sort((a, b) => (docRank.get(a.chunk.docId) as number) - (docRank.get(b.chunk.docId) as number) || ordinal(a) - ordinal(b));
     return chosen;
   }
 
