@@ -122,7 +122,9 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         analysis,
         vector,
         commune: commune?.id ?? null,
-        preferCommune: named || requested ? (commune?.id ?? null) : null,
+        // A named commune, or a question about "the plan" of an unnamed commune: that commune's
+        // own documents first.
+        preferCommune: named || requested || asksAboutPlan(analysis) ? (commune?.id ?? null) : null,
         k: topK,
       });
       const diagnostics: AnswerDiagnostics = {
@@ -237,6 +239,11 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       diagnostics: { ...diagnostics, excerpts: excerpts.map((e) => ({ chunkId: e.chunk.id, score: round(e.score) })) },
     };
   }
+}
+
+/** "kế hoạch", "mục tiêu", "chỉ tiêu": the question is about a commune's plan. */
+function asksAboutPlan(analysis: Analysis): boolean {
+  return ["ke_hoach", "muc_tieu", "chi_tieu"].some((b) => analysis.terms.includes(b));
 }
 
 function round(n: number): number {

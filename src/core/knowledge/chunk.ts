@@ -4,7 +4,7 @@ import type { DocKind } from "./schema.js";
 import { splitSentences } from "../text/sentences.js";
 
 /** Bump when chunking changes, so saved indexes are rebuilt. */
-export const CHUNKER_VERSION = 6;
+export const CHUNKER_VERSION = 7;
 
 /** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
 export interface Citation {
@@ -44,13 +44,6 @@ export interface Chunk {
   readonly asOf: string;
   readonly faq?: FaqEntry;
 }
-
-/**
- * Sections that only carry document administration (recipients and signature block): kept in
- * the file, never retrieved, so "Ban chỉ đạo … có nhiệm vụ gì?" is not answered with a
- * recipient line.
- */
-const ADMINISTRATIVE_SECTIONS = /^(nơi nhận|noi nhan)\s*:?$/i;
 
 /** Paragraphs longer than this are split into sentence windows so each unit stays quotable. */
 const MAX_UNIT_CHARS = 700;
@@ -190,7 +183,7 @@ function structuralUnits(tokens: Token[]): Unit[] {
     }
   };
   visit(tokens);
-  return units.filter((u) => !u.headings.some((h) => ADMINISTRATIVE_SECTIONS.test(h)));
+  return units;
 }
 
 /**
