@@ -10,12 +10,10 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: "Nội dung gửi lên quá lớn. Vui lòng hỏi ngắn gọn hơn.",
   UNSUPPORTED_MEDIA_TYPE: "Vui lòng gửi câu hỏi dạng JSON (Content-Type: application/json).",
   NOT_FOUND: "Không tìm thấy trang hoặc địa chỉ này.",
-  NOT_READY: "Trợ lý đang khởi động, bà con vui lòng thử lại sau ít giây.",
   INTERNAL: "Đã có lỗi xảy ra. Bà con vui lòng thử lại sau.",
   KNOWLEDGE_INVALID: "Tệp tri thức không đúng định dạng.",
   CONFIG_INVALID: "Cấu hình không hợp lệ.",
   INDEX_BUILD_FAILED: "Không lập được chỉ mục tri thức.",
-  EMBEDDINGS_FAILED: "Không tạo được vectơ nhúng cho văn bản.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

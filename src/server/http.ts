@@ -23,7 +23,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
-  NOT_READY: 503,
 };
 
 function errorBody(code: ErrorCode) {

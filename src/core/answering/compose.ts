@@ -9,6 +9,8 @@ export interface Excerpt {
   readonly chunk: Chunk;
   readonly sentence: string;
   readonly score: number;
+  /** The sentence's analysed tokens (cached with the chunk), for near-duplicate checks. */
+  readonly tokens: ReadonlySet<string>;
 }
 
 /** Limits of an extractive answer; about 120 words, as the product brief asks. */
@@ -25,7 +27,7 @@ const WHOLE_UNIT_CHARS = 420;
 export const DEFAULT_COMPOSE_OPTIONS: ComposeOptions = { maxSentences: 5, maxWords: 120, keepRatio: 0.85 };
 
 // Question words that ask for an amount or a rate: sentences with such a figure rank higher.
-const QUANTITY_CUES = [["bao", "nhieu"], ["ty", "le"], ["muc", "tieu"], ["toc", "do"], ["so", "tien"], ["muc"], ["bn"]];
+const QUANTITY_CUES = [["bao", "nhieu"], ["ty", "le"], ["muc", "tieu"], ["toc", "do"], ["so", "tien"], ["muc", "ho", "tro"]];
 // Question words that ask for a date: sentences with a date or a year rank higher.
 const DATE_CUES = [["ngay", "nao"], ["khi", "nao"], ["bao", "gio"], ["luc", "nao"], ["truoc", "ngay"], ["tu", "ngay"], ["nam", "nao"], ["thang", "nao"]];
 
@@ -45,7 +47,7 @@ function hasFigure(text: string): boolean {
 // Headings phrased as residents' questions ("… bây giờ còn không") make poor leads.
 const QUESTION_HEADING = /\?|\b(khong|chua|nao|gi|sao|dau|bao nhieu|the nao|ra sao|khi nao|bao gio)\b/;
 
-function jaccard(a: Set<string>, b: Set<string>): number {
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let inter = 0;
   for (const t of a) if (b.has(t)) inter++;
   return inter / (a.size + b.size - inter || 1);
@@ -115,14 +117,13 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
           (wantsFigure && s.hasFigure ? 0.15 : 0) +
           (wantsDate && s.hasDate ? 0.15 : 0) +
           0.3 * (topRelevance ? hit.relevance / topRelevance : 0);
-        scored.push({ chunk: hit.chunk, sentence: s.text, score });
+        scored.push({ chunk: hit.chunk, sentence: s.text, score, tokens: s.tokens });
       }
     }
     scored.sort((a, b) => b.score - a.score);
     const best = scored[0];
     if (!best) return [];
     const chosen: Excerpt[] = [best];
-    const chosenTokens: Array<Set<string>> = [new Set(deps.analyzer.analyzeDocument(best.sentence).tokens)];
     let words = best.sentence.split(/\s+/).length;
     for (const e of scored.slice(1)) {
       if (chosen.length >= options.maxSentences) break;
@@ -130,10 +131,8 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
       const w = e.sentence.split(/\s+/).length;
       if (words + w > options.maxWords) continue;
       // Near-duplicates (the same fact restated in two files) are quoted once.
-      const tokens = new Set(deps.analyzer.analyzeDocument(e.sentence).tokens);
-      if (chosenTokens.some((c) => jaccard(c, tokens) >= 0.75)) continue;
+      if (chosen.some((c) => jaccard(c.tokens, e.tokens) >= 0.75)) continue;
       chosen.push(e);
-      chosenTokens.push(tokens);
       words += w;
     }
     // Read excerpts in document order (steps 1, 2, 3; targets as listed), documents in rank order.
