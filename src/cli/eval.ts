@@ -2,8 +2,9 @@
  * Runs the evaluation set through the same code path as `npm run ask` and reports, per topic,
  * source hit@1/hit@3 (where expected sources are given), answer accuracy (must-mention),
  * refusal accuracy, and no-diacritics questions against the rest.
- *   npm run eval [-- --file eval/questions.jsonl] [--topic plan] [--verbose]
- * Writes eval/results/latest.json.
+ *   npm run eval [-- --file eval/questions.jsonl] [--topic plan] [--verbose] [--no-gate]
+ * Writes eval/results/latest.json; exits 1 when the whole set is below the quality gate
+ * (see DEFAULT_GATE in eval-report.ts).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { loadConfig } from "../config.js";
 import { parseAskRequest } from "../core/answering/request.js";
 import { hasNoDiacritics } from "../core/text/normalize.js";
 import { createEngine } from "../engine.js";
+import { buildReport, checkGate, DEFAULT_GATE, formatTable, type Outcome } from "./eval-report.js";
 import { stderrProgress } from "./progress.js";
 
 const QuestionSchema = z.object({
@@ -27,34 +29,6 @@ const QuestionSchema = z.object({
 });
 type Question = z.infer<typeof QuestionSchema>;
 
-interface Outcome {
-  id: string;
-  topic: string;
-  answerable: boolean;
-  noDiacritics: boolean;
-  correct: boolean;
-  kind: string;
-  hit1: boolean | null;
-  hit3: boolean | null;
-  answer: string;
-  sources: string[];
-}
-
-const pct = (n: number, d: number) => (d === 0 ? null : Math.round((1000 * n) / d) / 10);
-
-function summarize(rows: Outcome[]) {
-  const answerable = rows.filter((r) => r.answerable);
-  const refusable = rows.filter((r) => !r.answerable);
-  const withSources = answerable.filter((r) => r.hit1 !== null);
-  return {
-    questions: rows.length,
-    answer_accuracy: pct(answerable.filter((r) => r.correct).length, answerable.length),
-    refusal_accuracy: pct(refusable.filter((r) => r.correct).length, refusable.length),
-    hit_at_1: pct(withSources.filter((r) => r.hit1).length, withSources.length),
-    hit_at_3: pct(withSources.filter((r) => r.hit3).length, withSources.length),
-  };
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -62,6 +36,7 @@ async function main(): Promise<number> {
       topic: { type: "string" },
       verbose: { type: "boolean", short: "v", default: false },
       out: { type: "string", default: "eval/results/latest.json" },
+      "no-gate": { type: "boolean", default: false },
     },
   });
   const text = await readFile(values.file, "utf8");
@@ -102,23 +77,8 @@ async function main(): Promise<number> {
     });
   }
 
-  const topics = [...new Set(rows.map((r) => r.topic))].sort();
-  const byTopic = Object.fromEntries(topics.map((t) => [t, summarize(rows.filter((r) => r.topic === t))]));
-  const overall = summarize(rows);
-  const plain = summarize(rows.filter((r) => r.noDiacritics));
-  const marked = summarize(rows.filter((r) => !r.noDiacritics));
-
-  const fmt = (v: number | null) => (v === null ? "   –  " : `${v.toFixed(1).padStart(5)}%`);
-  const line = (name: string, s: ReturnType<typeof summarize>) =>
-    `${name.padEnd(16)} ${String(s.questions).padStart(4)}  ${fmt(s.answer_accuracy)}  ${fmt(s.refusal_accuracy)}  ${fmt(s.hit_at_1)}  ${fmt(s.hit_at_3)}`;
-  const out = [
-    `${"topic".padEnd(16)} ${"n".padStart(4)}  ${"answer".padStart(6)}  ${"refuse".padStart(6)}  ${"hit@1".padStart(6)}  ${"hit@3".padStart(6)}`,
-    ...topics.map((t) => line(t, byTopic[t] as ReturnType<typeof summarize>)),
-    line("TỔNG / overall", overall),
-    line("không dấu", plain),
-    line("có dấu", marked),
-  ];
-  process.stdout.write(`${out.join("\n")}\n`);
+  const report = buildReport(rows);
+  process.stdout.write(`${formatTable(report)}\n`);
   const failures = rows.filter((r) => !r.correct);
   if (failures.length) {
     process.stdout.write(`\nSai (${failures.length}):\n`);
@@ -129,8 +89,21 @@ async function main(): Promise<number> {
     }
   }
 
+  // The gate applies to the whole set; a run restricted to one topic only reports.
+  const gated = !values["no-gate"] && !values.topic;
+  const checks = checkGate(report, DEFAULT_GATE);
+  process.stdout.write(`\nNgưỡng chất lượng / quality gate${gated ? "" : " (chỉ báo cáo / report only)"}:\n`);
+  for (const c of checks) {
+    process.stdout.write(`${c.passed ? "✓" : "✗"} ${c.name}: ${c.value === null ? "–" : c.value} (${c.limit})\n`);
+  }
+
   await mkdir(path.dirname(values.out), { recursive: true });
-  await writeFile(values.out, JSON.stringify({ ranAt: new Date().toISOString(), overall, byTopic, noDiacritics: plain, withDiacritics: marked, rows }, null, 2));
+  await writeFile(values.out, JSON.stringify({ ranAt: new Date().toISOString(), ...report, gate: { thresholds: DEFAULT_GATE, checks }, rows }, null, 2));
+  const failed = checks.filter((c) => !c.passed);
+  if (gated && failed.length) {
+    process.stderr.write(`Đánh giá không đạt ngưỡng: ${failed.map((c) => c.name).join("; ")}\n`);
+    return 1;
+  }
   return 0;
 }
 
