@@ -31,6 +31,13 @@ export interface HybridOptions {
   readonly threshold: number;
 }
 
+/** Share of a question word's weight credited when only the title has it and a sibling section is headed by it. */
+const TITLE_ONLY_WEIGHT = 0.5;
+
+/** How much a chunk outside the fused top k must beat the kept ones by to join them, and how many may. */
+const RELEVANCE_MARGIN = 0.1;
+const EXTRA_HITS = 2;
+
 /** Relevance added to a named commune's own documents (its plan, its context file). */
 const COMMUNE_BOOST = 0.05;
 
@@ -66,6 +73,19 @@ export function createHybridSearcher(deps: {
   const { chunks } = deps;
   const analyses = chunks.map((c) => deps.analyzer.analyzeDocument(c.searchText));
   const tokenSets = analyses.map((a) => new Set(a.tokens));
+  // A word that a chunk matches only through its document's title, while another section of the
+  // same document is headed by that word, points at that other section: it counts for less here
+  // ("huyện" in "Bộ máy … bộ, sở, huyện, tỉnh" should find the section on huyện).
+  const ownSets = chunks.map((c, i) =>
+    c.searchText.startsWith(`${c.title}\n`) ? new Set(deps.analyzer.analyzeDocument(c.searchText.slice(c.title.length + 1)).tokens) : (tokenSets[i] as Set<string>),
+  );
+  const headingTokens = new Map<string, Set<string>>();
+  for (const c of chunks) {
+    if (!c.section) continue;
+    let set = headingTokens.get(c.docId);
+    if (!set) headingTokens.set(c.docId, (set = new Set()));
+    for (const t of deps.analyzer.analyzeDocument(c.section).tokens) set.add(t);
+  }
   const bm25: Bm25Index = createBm25Index(analyses.map((a) => a.terms));
   const byId = new Map(chunks.map((c, i) => [c.id, i]));
 
@@ -73,10 +93,13 @@ export function createHybridSearcher(deps: {
     let total = 0;
     let found = 0;
     const set = tokenSets[doc] as Set<string>;
+    const own = ownSets[doc] as Set<string>;
+    const headed = headingTokens.get((chunks[doc] as Chunk).docId);
     for (const t of query.contentTokens) {
       const w = bm25.idf(t);
       total += w;
-      if (set.has(t)) found += w;
+      if (own.has(t)) found += w;
+      else if (set.has(t)) found += headed?.has(t) ? TITLE_ONLY_WEIGHT * w : w;
     }
     return total === 0 ? 0 : found / total;
   };
@@ -130,8 +153,13 @@ export function createHybridSearcher(deps: {
       });
       hits.sort((a, b) => b.rrf - a.rrf || b.relevance - a.relevance);
       const best = hits.reduce<RetrievalHit | null>((m, h) => (m === null || h.relevance > m.relevance ? h : m), null);
-      const kept = hits.filter((h) => h.relevance >= options.threshold).slice(0, query.k);
-      return { hits: kept, best };
+      const above = hits.filter((h) => h.relevance >= options.threshold);
+      const kept = above.slice(0, query.k);
+      // Fusion ranks by agreement of the two lists; a chunk that covers the question better than
+      // everything kept (a rare word both lists under-weighted, like "3G" among many "2G") joins too.
+      const keptBest = kept.reduce((m, h) => Math.max(m, h.relevance), 0);
+      const better = above.slice(query.k).filter((h) => h.relevance > keptBest + RELEVANCE_MARGIN).sort((a, b) => b.relevance - a.relevance);
+      return { hits: [...kept, ...better.slice(0, EXTRA_HITS)], best };
     },
   };
 }

@@ -72,6 +72,26 @@ describe("answering from the commune plans", () => {
   });
 });
 
+describe("finding the right section of a document", () => {
+  it.each([
+    ["Huyện bây giờ còn không, bỏ từ khi nào?"],
+    ["huyen bay gio con khong, bo tu khi nao"],
+  ])("should answer about districts, not the ministry, although the title names both: %s", async (q) => {
+    // The title "Bộ máy … bộ, sở, huyện, tỉnh" gives every section the word "huyện".
+    const r = await engine.answer({ question: q });
+    expect(r.answer).toContain("1/7/2025");
+    expect(r.sources[0]?.id).toBe("bo-may-2025");
+  });
+
+  it.each([["dt 3g cua toi con xai dc den bao gio"], ["Điện thoại 3G của tôi còn xài được đến bao giờ?"]])(
+    "should find the one passage on 3G among many on 2G: %s",
+    async (q) => {
+      const r = await engine.answer({ question: q });
+      expect(r.answer).toContain("9/2028");
+    },
+  );
+});
+
 describe("refusals and handoff", () => {
   it.each([
     ["kq xsmb hom nay ve con gi", "ngoài phạm vi"],
