@@ -4,7 +4,7 @@ import type { DocKind } from "./schema.js";
 import { splitSentences } from "../text/sentences.js";
 
 /** Bump when chunking changes, so saved indexes are rebuilt. */
-export const CHUNKER_VERSION = 7;
+export const CHUNKER_VERSION = 8;
 
 /** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
 export interface Citation {
@@ -126,7 +126,7 @@ interface Unit {
 
 const SOURCE_LINE = /^nguồn\s*:/i;
 
-function structuralUnits(tokens: Token[]): Unit[] {
+function structuralUnits(tokens: Token[], title: string): Unit[] {
   const units: Unit[] = [];
   const stack: Array<{ depth: number; text: string; note?: string }> = [];
   const path = () => stack.map((h) => h.text);
@@ -183,7 +183,41 @@ function structuralUnits(tokens: Token[]): Unit[] {
     }
   };
   visit(tokens);
-  return units;
+  return mergeSignatures(units, title);
+}
+
+/** "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH": the signer's capacity in an administrative document. */
+const SIGNER_ROLE = /^(?:(?:TM|KT|TL|TUQ|Q)\.\s+\S.*|(?:PHÓ\s+)?CHỦ\s+TỊCH)$/u;
+/** A person's name: two to five capitalised words, nothing else. */
+const PERSON_NAME = /^(?:\p{Lu}\p{Ll}*)(?:\s+\p{Lu}\p{Ll}*){1,4}$/u;
+
+/**
+ * An administrative document ends with its signature block, one short line each: the signer's
+ * capacity ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH") and the name. Alone, none of those lines answers "ai
+ * ký kế hoạch"; merged into one sentence with the document's title they do, in the document's own words.
+ */
+function mergeSignatures(units: Unit[], title: string): Unit[] {
+  const out: Unit[] = [];
+  for (let i = 0; i < units.length; i++) {
+    const roles: string[] = [];
+    let j = i;
+    while (j < units.length && SIGNER_ROLE.test((units[j] as Unit).text) && sameSection(units[j] as Unit, units[i] as Unit)) {
+      roles.push((units[j] as Unit).text);
+      j++;
+    }
+    const name = units[j];
+    if (roles.length && name && sameSection(name, units[i] as Unit) && PERSON_NAME.test(name.text)) {
+      out.push({ ...name, text: `${title} do ${name.text} ký (${roles.join(", ")}).` });
+      i = j;
+    } else {
+      out.push(units[i] as Unit);
+    }
+  }
+  return out;
+}
+
+function sameSection(a: Unit, b: Unit): boolean {
+  return a.headings.join("\u0000") === b.headings.join("\u0000");
 }
 
 /**
@@ -234,7 +268,7 @@ function faqUnits(tokens: Token[]): Unit[] {
 export function chunkDocument(doc: KnowledgeDoc): Chunk[] {
   const { meta } = doc;
   const tokens = new Lexer().lex(doc.body);
-  const units = meta.kind === "faq" ? faqUnits(tokens) : structuralUnits(tokens);
+  const units = meta.kind === "faq" ? faqUnits(tokens) : structuralUnits(tokens, meta.title);
   const shortTitle = meta.short_title ?? meta.title;
   const url = meta.source.find((s) => s.url)?.url ?? null;
   return units.map((unit, i) => {

@@ -35,6 +35,16 @@ describe("the commune plans as knowledge", () => {
     expect(radio.map((c) => c.text.slice(0, 2))).toEqual(["a)", "b)", "c)"]);
   });
 
+  it("should merge each plan's signature block into one sentence naming the signer", () => {
+    const signer = (chunks: typeof congHoa) => chunks.filter((c) => c.section === "Nơi nhận, chữ ký" && c.text.includes(" ký ("));
+    expect(signer(congHoa).map((c) => c.text)).toEqual(["Kế hoạch phát triển hạ tầng số xã Cộng Hoà đến năm 2025 do Đào Văn Tuyến ký (TM. ỦY BAN NHÂN DÂN, CHỦ TỊCH)."]);
+    expect(signer(phuTan).map((c) => c.text)).toEqual(["Kế hoạch phát triển hạ tầng số trên địa bàn xã Phú Tân đến năm 2025 do Phan Ngọc Nhất ký (KT. CHỦ TỊCH, PHÓ CHỦ TỊCH)."]);
+    // The lines it was made of are not left behind as separate chunks.
+    expect(phuTan.some((c) => c.text === "PHÓ CHỦ TỊCH" || c.text === "Phan Ngọc Nhất")).toBe(false);
+    // The recipients' list stays as it is.
+    expect(phuTan.some((c) => c.text === "Lưu: VT, VP-TK.")).toBe(true);
+  });
+
   it("should give every chunk a unique id and index the title and section with the text", () => {
     const all = [...congHoa, ...phuTan];
     expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
