@@ -168,14 +168,22 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
           return { id: c.docId, title: doc?.title ?? c.docId, section: c.section ?? "", url: doc?.url ?? null };
         })
       : [{ id: hit.chunk.docId, title: hit.chunk.title, section: entry.question, url: hit.chunk.url }];
+    const own = hit.chunk.commune ? deps.communes.get(hit.chunk.commune) : undefined;
+    const note = own && diagnostics.communeFrom === "default" ? `\n\n${defaultCommuneNote(own)}` : "";
     return {
-      answer: entry.answer,
+      answer: `${entry.answer}${note}`,
       kind: "faq",
       confidence: round(hit.relevance),
       commune: hit.chunk.commune ?? (diagnostics.communeFrom === "default" ? null : (commune?.id ?? null)),
       sources,
       diagnostics,
     };
+  }
+
+  /** Said when the question named no commune and the answer is one commune's own information. */
+  function defaultCommuneNote(commune: Commune): string {
+    const others = deps.communes.all.filter((c) => c.id !== commune.id).map((c) => `xã ${c.name}`);
+    return `Đây là thông tin của xã ${commune.name}.${others.length ? ` Nếu bà con hỏi về ${others.join(", ")}, xin ghi rõ tên xã trong câu hỏi.` : ""}`;
   }
 
   function extractiveAnswer(
@@ -223,12 +231,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       intro = "Thông tin trong tài liệu của trợ lý:";
     }
     const parts = [intro, ...lines];
-    if (usesCommune && commune && communeFrom === "default") {
-      const others = deps.communes.all.filter((c) => c.id !== commune.id).map((c) => `xã ${c.name}`);
-      parts.push(
-        `Đây là thông tin của xã ${commune.name}.${others.length ? ` Nếu bà con hỏi về ${others.join(", ")}, xin ghi rõ tên xã trong câu hỏi.` : ""}`,
-      );
-    }
+    if (usesCommune && commune && communeFrom === "default") parts.push(defaultCommuneNote(commune));
     const relevance = Math.max(...hits.filter((h) => excerpts.some((e) => e.chunk.id === h.chunk.id)).map((h) => h.relevance));
     return {
       answer: parts.join("\n"),

@@ -39,9 +39,14 @@ describe("hybrid retrieval as a LangChain retriever", () => {
   it("should return relevant chunks with their citation and relevance, best first", async () => {
     const docs = await engine.retriever.invoke("ty le dung chung tram bts");
     expect(docs.length).toBeGreaterThan(0);
+    // The curated FAQ entry on the same target may come first; the plan's own passage follows closely.
     expect(docs[0]?.pageContent).toContain("30%");
-    expect(docs[0]?.metadata).toMatchObject({ docId: "ke-hoach-ha-tang-so-cong-hoa-2025", section: expect.stringContaining("Mạng viễn thông băng rộng di động") });
-    expect(docs[0]?.metadata.relevance).toBeGreaterThanOrEqual(0.5);
+    const plan = docs.findIndex((d) => d.metadata.docId === "ke-hoach-ha-tang-so-cong-hoa-2025");
+    expect(plan).toBeGreaterThanOrEqual(0);
+    expect(plan).toBeLessThan(3);
+    expect(docs[plan]?.pageContent).toContain("30%");
+    expect(docs[plan]?.metadata).toMatchObject({ section: expect.stringContaining("Mạng viễn thông băng rộng di động") });
+    expect(docs[plan]?.metadata.relevance).toBeGreaterThanOrEqual(0.5);
   });
 
   it("should return nothing for a question the knowledge does not cover", async () => {
