@@ -21,13 +21,16 @@ export interface ComposeOptions {
   readonly keepRatio: number;
 }
 
+/** Share of a question word's weight when only the document title has it ("kế hoạch … xã Cộng Hòa"). */
+const TITLE_WEIGHT = 0.5;
+
 /** Units up to this length are quoted whole. */
 const WHOLE_UNIT_CHARS = 420;
 
 export const DEFAULT_COMPOSE_OPTIONS: ComposeOptions = { maxSentences: 5, maxWords: 120, keepRatio: 0.85 };
 
-// Question words that ask for an amount or a rate: sentences with such a figure rank higher.
-const QUANTITY_CUES = [["bao", "nhieu"], ["ty", "le"], ["muc", "tieu"], ["toc", "do"], ["so", "tien"], ["muc", "ho", "tro"]];
+// Question words that ask for an amount, a rate or a duration: sentences with such a figure rank higher.
+const QUANTITY_CUES = [["bao", "nhieu"], ["ty", "le"], ["muc", "tieu"], ["toc", "do"], ["so", "tien"], ["muc", "ho", "tro"], ["bao", "lau"], ["may", "ngay"], ["may", "thang"], ["thoi", "han"]];
 // Question words that ask for a date: sentences with a date or a year rank higher.
 const DATE_CUES = [["ngay", "nao"], ["khi", "nao"], ["bao", "gio"], ["luc", "nao"], ["truoc", "ngay"], ["tu", "ngay"], ["nam", "nao"], ["thang", "nao"]];
 
@@ -71,12 +74,13 @@ export function headingLabel(heading: string): string {
 /** Creates the sentence selector; sentence analyses are cached per chunk. */
 export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) => number; options?: Partial<ComposeOptions> }) {
   const options = { ...DEFAULT_COMPOSE_OPTIONS, ...deps.options };
-  const cache = new Map<string, { heading: Set<string>; sentences: Array<{ text: string; tokens: Set<string>; terms: Set<string>; hasFigure: boolean; hasDate: boolean }> }>();
+  const cache = new Map<string, { heading: Set<string>; title: Set<string>; sentences: Array<{ text: string; tokens: Set<string>; terms: Set<string>; hasFigure: boolean; hasDate: boolean }> }>();
 
   const prepared = (chunk: Chunk) => {
     let entry = cache.get(chunk.id);
     if (!entry) {
       const heading = new Set(deps.analyzer.analyzeDocument(chunk.section).tokens);
+      const title = new Set(deps.analyzer.analyzeDocument(chunk.title).tokens);
       // A short unit (a list item, a target line) is quoted whole; only long paragraphs are cut
       // into sentences, so an item is never split from its own first sentence.
       const parts = chunk.text.length <= WHOLE_UNIT_CHARS ? [chunk.text] : splitSentences(chunk.text);
@@ -85,7 +89,7 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
         // "2G/4G" are names, not numbers: they must not make every sentence look like a figure.
         return { text, tokens: new Set(a.tokens), terms: new Set(a.terms), hasFigure: hasFigure(text), hasDate: DATE.test(text) };
       });
-      entry = { heading, sentences };
+      entry = { heading, title, sentences };
       cache.set(chunk.id, entry);
     }
     return entry;
@@ -102,19 +106,20 @@ export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) 
 
     const scored: Excerpt[] = [];
     for (const hit of hits) {
-      const { heading, sentences } = prepared(hit.chunk);
+      const { heading, title, sentences } = prepared(hit.chunk);
       for (const s of sentences) {
         let found = 0;
         for (const { t, w } of weights) {
           if (s.tokens.has(t)) found += w;
           else if (heading.has(t)) found += 0.9 * w;
+          else if (title.has(t)) found += TITLE_WEIGHT * w;
         }
         let bigramHits = 0;
         for (const b of queryBigrams) if (s.terms.has(b)) bigramHits += 1;
         const score =
           found / total +
           (queryBigrams.length ? (0.3 * bigramHits) / queryBigrams.length : 0) +
-          (wantsFigure && s.hasFigure ? 0.15 : 0) +
+          (wantsFigure && s.hasFigure ? 0.25 : 0) +
           (wantsDate && s.hasDate ? 0.15 : 0) +
           0.3 * (topRelevance ? hit.relevance / topRelevance : 0);
         scored.push({ chunk: hit.chunk, sentence: s.text, score, tokens: s.tokens });

@@ -92,6 +92,24 @@ describe("finding the right section of a document", () => {
   );
 });
 
+describe("questions that ask for a duration or a figure", () => {
+  it.each([["Quỹ VTCI rà soát danh sách hộ trong bao lâu?"], ["quy vtci ra soat danh sach ho trong bao lau"]])(
+    "should quote the number of days, not only the step that names the Fund: %s",
+    async (q) => {
+      const r = await engine.answer({ question: q });
+      expect(r.answer).toContain("10 ngày");
+    },
+  );
+
+  it.each([["Kế hoạch hạ tầng số xã mình đặt tốc độ mạng di động bao nhiêu?"], ["ke hoach ha tang so xa minh dat toc do mang di dong bn"]])(
+    "should quote the plan's figure rather than a sentence about the plan: %s",
+    async (q) => {
+      const r = await engine.answer({ question: q });
+      expect(r.answer).toMatch(/70 ?Mb/);
+    },
+  );
+});
+
 describe("refusals and handoff", () => {
   it.each([
     ["kq xsmb hom nay ve con gi", "ngoài phạm vi"],
