@@ -147,7 +147,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       }
 
       const top = hits.reduce((m, h) => (h.relevance > m.relevance ? h : m));
-      if (top.chunk.faq && top.relevance >= faqThreshold) {
+      // A curated answer goes first, unless a passage covers the question's words better (the
+      // entry is then about a neighbouring question: "di động" asked, "cố định" answered).
+      const passageCoverage = Math.max(0, ...hits.filter((h) => !h.chunk.faq).map((h) => h.coverage));
+      if (top.chunk.faq && top.relevance >= faqThreshold && top.coverage >= passageCoverage) {
         return faqAnswer(top, commune, diagnostics);
       }
 

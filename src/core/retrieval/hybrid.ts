@@ -71,7 +71,8 @@ export function createHybridSearcher(deps: {
 }): HybridSearcher {
   const options = { ...DEFAULT_HYBRID_OPTIONS, ...deps.options };
   const { chunks } = deps;
-  const analyses = chunks.map((c) => deps.analyzer.analyzeDocument(c.searchText));
+  // FAQ questions and paraphrases are typed the way residents type ("dt", "ko"): analysed as questions.
+  const analyses = chunks.map((c) => (c.faq ? deps.analyzer.analyzeQuery(c.searchText) : deps.analyzer.analyzeDocument(c.searchText)));
   const tokenSets = analyses.map((a) => new Set(a.tokens));
   // A word that a chunk matches only through its document's title, while another section of the
   // same document is headed by that word, points at that other section: it counts for less here
