@@ -22,7 +22,7 @@ export interface AnswerDiagnostics {
   readonly route: "refusal" | "retrieval";
   readonly refusal: RefusalCategory | null;
   readonly communeFrom: "request" | "question" | "default";
-  readonly hits: ReadonlyArray<{ chunkId: string; relevance: number; coverage: number; bm25Rank: number | null; vectorRank: number | null; distance: number }>;
+  readonly hits: ReadonlyArray<{ chunkId: string; relevance: number; coverage: number; phraseCoverage: number; bm25Rank: number | null; vectorRank: number | null; distance: number }>;
   readonly bestRelevance: number;
   /** Sentences quoted in an extractive answer, with their selection scores. */
   readonly excerpts?: ReadonlyArray<{ chunkId: string; score: number }>;
@@ -67,6 +67,8 @@ export interface AnswerService {
 }
 
 const DEFAULT_FAQ_THRESHOLD = 0.75;
+/** How many fewer of the question's word pairs an FAQ entry may match than the best passage. */
+const PHRASE_TOLERANCE = 0.2;
 
 /** Creates the default (no LLM) answerer: route, retrieve, then FAQ or extractive answer. */
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
@@ -79,6 +81,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       chunkId: h.chunk.id,
       relevance: round(h.relevance),
       coverage: round(h.coverage),
+      phraseCoverage: round(h.phraseCoverage),
       bm25Rank: h.bm25Rank,
       vectorRank: h.vectorRank,
       distance: round(h.distance),
@@ -147,10 +150,13 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       }
 
       const top = hits.reduce((m, h) => (h.relevance > m.relevance ? h : m));
-      // A curated answer goes first, unless a passage covers the question's words better (the
-      // entry is then about a neighbouring question: "di động" asked, "cố định" answered).
-      const passageCoverage = Math.max(0, ...hits.filter((h) => !h.chunk.faq).map((h) => h.coverage));
-      if (top.chunk.faq && top.relevance >= faqThreshold && top.coverage >= passageCoverage) {
+      // A curated answer goes first, unless a passage covers the question's words, or its word
+      // pairs, better: the entry is then about a neighbouring question ("cố định" asked, "di động"
+      // answered; without diacritics "có" and "cố" look alike, the pair "co dinh" does not).
+      const passages = hits.filter((h) => !h.chunk.faq);
+      const passageCoverage = Math.max(0, ...passages.map((h) => h.coverage));
+      const passagePhrases = Math.max(0, ...passages.map((h) => h.phraseCoverage));
+      if (top.chunk.faq && top.relevance >= faqThreshold && top.coverage >= passageCoverage && top.phraseCoverage >= passagePhrases - PHRASE_TOLERANCE) {
         return faqAnswer(top, commune, diagnostics);
       }
 

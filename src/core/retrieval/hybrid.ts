@@ -17,6 +17,8 @@ export interface RetrievalHit {
   readonly distance: number;
   /** IDF-weighted share of the question's content words found in the chunk (0..1). */
   readonly coverage: number;
+  /** Share of the question's content-word pairs ("cố định", "di động") found as pairs in the chunk (0..1; 1 without pairs). */
+  readonly phraseCoverage: number;
   /** Calibrated relevance used for the threshold and the answer's confidence (0..1). */
   readonly relevance: number;
 }
@@ -74,6 +76,7 @@ export function createHybridSearcher(deps: {
   // FAQ questions and paraphrases are typed the way residents type ("dt", "ko"): analysed as questions.
   const analyses = chunks.map((c) => (c.faq ? deps.analyzer.analyzeQuery(c.searchText) : deps.analyzer.analyzeDocument(c.searchText)));
   const tokenSets = analyses.map((a) => new Set(a.tokens));
+  const termSets = analyses.map((a) => new Set(a.terms));
   // A word that a chunk matches only through its document's title, while another section of the
   // same document is headed by that word, points at that other section: it counts for less here
   // ("huyện" in "Bộ máy … bộ, sở, huyện, tỉnh" should find the section on huyện).
@@ -103,6 +106,17 @@ export function createHybridSearcher(deps: {
       else if (set.has(t)) found += headed?.has(t) ? TITLE_ONLY_WEIGHT * w : w;
     }
     return total === 0 ? 0 : found / total;
+  };
+
+  const phraseCoverage = (query: Analysis, doc: number): number => {
+    const content = new Set(query.contentTokens);
+    const pairs = query.terms.filter((t) => {
+      const [a, b] = t.split("_");
+      return b !== undefined && content.has(a as string) && content.has(b);
+    });
+    if (pairs.length === 0) return 1;
+    const set = termSets[doc] as Set<string>;
+    return pairs.filter((p) => set.has(p)).length / pairs.length;
   };
 
   return {
@@ -150,7 +164,7 @@ export function createHybridSearcher(deps: {
         const chunk = chunks[doc] as Chunk;
         const preferred = query.preferCommune != null && chunk.commune === query.preferCommune;
         const relevance = Math.min(1, 0.75 * cov + 0.25 * similarity + (preferred ? COMMUNE_BOOST : 0));
-        return { chunk, ...e, rrf: preferred ? e.rrf * 1.5 : e.rrf, coverage: cov, relevance };
+        return { chunk, ...e, rrf: preferred ? e.rrf * 1.5 : e.rrf, coverage: cov, phraseCoverage: phraseCoverage(query.analysis, doc), relevance };
       });
       hits.sort((a, b) => b.rrf - a.rrf || b.relevance - a.relevance);
       const best = hits.reduce<RetrievalHit | null>((m, h) => (m === null || h.relevance > m.relevance ? h : m), null);

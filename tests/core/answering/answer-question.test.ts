@@ -110,6 +110,44 @@ describe("questions that ask for a duration or a figure", () => {
   );
 });
 
+describe("curated FAQ answers", () => {
+  it.each([
+    ["nha e ho can ngheo, da tu mua dt cam ung roi thi co dc ho tro tien ko"],
+    [nfd("Nhà em hộ cận nghèo, đã tự mua điện thoại cảm ứng rồi thì có được hỗ trợ tiền không?")],
+  ])("should answer the cash form for a household that bought its own phone, citing TT 14/2022: %s", async (q) => {
+    const r = await engine.answer({ question: q });
+    expect(r.kind).toBe("faq");
+    expect(r.answer).toContain("500.000 đồng");
+    expect(r.answer).toContain("12/12/2022");
+    // The FAQ cites the knowledge it rests on, never itself.
+    expect(r.sources[0]?.id).toBe("tt14-2022-ho-tro-dien-thoai");
+    expect(r.sources[0]?.title).toContain("Thông tư 14/2022");
+    expect(r.sources.every((s) => !s.id.startsWith("faq-"))).toBe(true);
+  });
+
+  it("should keep one commune's FAQ entries out of another commune's answers", async () => {
+    const r = await engine.answer({ question: "xa phu tan ty le dung chung tram bts bao nhieu" });
+    expect(r.answer).toContain("35");
+    expect(r.answer).not.toContain("30%");
+    expect(r.commune).toBe("phu-tan");
+  });
+
+  it("should say whose plan it is when a commune's FAQ answers a question that named no commune", async () => {
+    const r = await engine.answer({ question: "ke hoach dat ty le dung chung tram bts bao nhieu" });
+    expect(r.answer).toContain("30");
+    expect(r.answer).toContain("Đây là thông tin của xã Cộng Hòa");
+  });
+
+  it("should prefer a passage that covers the question better than a neighbouring FAQ entry", async () => {
+    // The FAQ has an entry on mobile subscriptions per 100 people; the question asks about fixed ones.
+    // Folded, "có" and "cố" are the same word; the pair "cố định" is what tells the two apart.
+    for (const q of ["Ở Phú Tân, số thuê bao Internet cố định trên 100 dân theo kế hoạch là mấy?", "o phu tan so thue bao internet co dinh tren 100 dan theo ke hoach la may"]) {
+      const r = await engine.answer({ question: q });
+      expect(r.answer, q).toContain("25%");
+    }
+  });
+});
+
 describe("refusals and handoff", () => {
   it.each([
     ["kq xsmb hom nay ve con gi", "ngoài phạm vi"],
