@@ -240,6 +240,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       intro = "Thông tin trong tài liệu của trợ lý:";
     }
     const parts = [intro, ...lines];
+    for (const notice of new Set(excerpts.map((e) => e.chunk.notice).filter((n): n is string => n !== null))) parts.push(`Lưu ý: ${notice}`);
     if (usesCommune && commune && communeFrom === "default") parts.push(defaultCommuneNote(commune));
     const relevance = Math.max(...hits.filter((h) => excerpts.some((e) => e.chunk.id === h.chunk.id)).map((h) => h.relevance));
     return {

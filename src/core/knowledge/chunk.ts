@@ -42,6 +42,8 @@ export interface Chunk {
   /** The "Nguồn: …" line that covers this unit's section, if the document gives one. */
   readonly sourceNote: string | null;
   readonly asOf: string;
+  /** The document's standing caveat (front matter `notice`), shown under answers quoted from it. */
+  readonly notice: string | null;
   readonly faq?: FaqEntry;
 }
 
@@ -291,6 +293,7 @@ export function chunkDocument(doc: KnowledgeDoc): Chunk[] {
       url: unit.sourceNote ? (unit.sourceNote.match(/https?:\/\/[^\s);,]+/)?.[0] ?? null) : url,
       sourceNote: unit.sourceNote ?? null,
       asOf: meta.as_of,
+      notice: meta.notice ?? null,
       ...(unit.faq ? { faq: unit.faq } : {}),
     };
   });

@@ -29,6 +29,11 @@ export const FrontMatterSchema = z.object({
   as_of: isoDate,
   commune: slug.optional(),
   topics: z.array(slug).min(1),
+  /**
+   * A standing caveat shown under any answer quoted from this document, e.g. that the programme
+   * it describes has ended: quoted rules must not read as if they still applied today.
+   */
+  notice: z.string().trim().min(10).optional(),
   /** What was changed when the document was brought in (for faithfully copied documents). */
   edits: z.array(z.string().trim().min(1)).optional(),
 });

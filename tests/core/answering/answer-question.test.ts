@@ -148,6 +148,25 @@ describe("curated FAQ answers", () => {
   });
 });
 
+describe("standing notices of documents", () => {
+  it.each([["ke hoach xa cong hoa ty le thue bao bang rong co dinh tren 100 dan"], ["Kế hoạch xã Cộng Hòa: tỷ lệ thuê bao băng rộng cố định trên 100 dân?"]])(
+    "should say under a quoted plan target that it was a 2025 target, not a result: %s",
+    async (q) => {
+      const r = await engine.answer({ question: q });
+      expect(r.kind).toBe("extractive");
+      expect(r.answer).toContain("25 thuê bao/100 dân");
+      expect(r.answer).toMatch(/\nLưu ý: Các con số trong kế hoạch là mục tiêu đặt ra đến năm 2025/);
+      // Once, however many passages of the plan are quoted.
+      expect(r.answer.match(/Lưu ý:/g)).toHaveLength(1);
+    },
+  );
+
+  it("should not add a notice to answers from documents without one", async () => {
+    const r = await engine.answer({ question: "Làm VNeID mức 2 ở đâu?" });
+    expect(r.answer).not.toContain("Lưu ý:");
+  });
+});
+
 describe("refusals and handoff", () => {
   it.each([
     ["kq xsmb hom nay ve con gi", "ngoài phạm vi"],
