@@ -26,8 +26,22 @@ export const ConfigSchema = z
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: optionalString,
     EMBEDDINGS_DIMENSIONS: z.coerce.number().int().positive().optional(),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+    CONTROLLER_NAME: z.string().trim().min(3).default("Ủy ban nhân dân xã (đơn vị vận hành Trợ lý số xã)"),
+    /** Secret for the pseudonymous user keys; by default generated once into DATA_DIR/user-key.secret. */
+    USER_KEY_SECRET: optionalString.pipe(z.string().min(16, "at least 16 characters").optional()),
+    TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "expected a BotFather token like 123456:ABC…").optional()),
+    TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional()),
+    TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
   })
   .superRefine((c, ctx) => {
+    if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_BOT_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["TELEGRAM_BOT_TOKEN"], message: "required when TELEGRAM_WEBHOOK_URL is set" });
+    }
+    if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "required when TELEGRAM_WEBHOOK_URL is set" });
+    }
     if (c.EMBEDDINGS_PROVIDER === "openai-compatible") {
       for (const key of ["EMBEDDINGS_BASE_URL", "EMBEDDINGS_MODEL"] as const) {
         if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when EMBEDDINGS_PROVIDER=openai-compatible" });

@@ -1,32 +1,21 @@
 /**
- * Composition root: reads the configuration, builds the engine, starts the HTTP service and
- * stops gracefully on SIGINT/SIGTERM. The only place that picks concrete implementations.
+ * Entry point: reads the configuration, starts the service (see service.ts) and stops
+ * gracefully on SIGINT/SIGTERM.
  */
 import { loadConfig } from "./config.js";
 import { AppError } from "./core/errors.js";
-import { createEngine } from "./engine.js";
 import { createLogger } from "./logger.js";
-import { createHttpServer } from "./server/http.js";
+import { startService } from "./service.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const started = performance.now();
-  const engine = await createEngine(config, {
-    onProgress: ({ phase, done, total }) => {
-      if (done === total) logger.info({ phase, total }, "knowledge index step done");
-    },
-  });
+  const service = await startService(config, logger);
   logger.info(
-    { documents: engine.knowledge.docs.length, chunks: engine.knowledge.chunks.length, rebuilt: engine.index.rebuilt, embedder: engine.index.manifest.embedder, commune: config.COMMUNE },
-    "knowledge loaded",
+    { port: service.port, host: config.HOST, telegram: service.telegram?.mode ?? "off", ms: Math.round(performance.now() - started) },
+    `Trợ lý số xã đang chạy: http://localhost:${service.port}`,
   );
-
-  const app = await createHttpServer({ engine, logger });
-  await app.listen({ port: config.PORT, host: config.HOST });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.PORT;
-  logger.info({ port, host: config.HOST, ms: Math.round(performance.now() - started) }, `Trợ lý số xã đang chạy: http://localhost:${port}`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,7 +27,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app.close().then(
+    service.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, "error during shutdown");

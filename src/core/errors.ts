@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   KNOWLEDGE_INVALID: "Tệp tri thức không đúng định dạng.",
   CONFIG_INVALID: "Cấu hình không hợp lệ.",
   INDEX_BUILD_FAILED: "Không lập được chỉ mục tri thức.",
+  CONSENT_REQUIRED: "Để chuyển câu hỏi cho cán bộ xã, bà con cần đồng ý cho trợ lý lưu câu hỏi.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

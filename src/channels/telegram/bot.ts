@@ -1,0 +1,394 @@
+/**
+ * The Telegram bot (grammY): commands, menus, guided flows, answers with sources, feedback,
+ * handoff to commune staff, consent and data deletion. All conversation logic lives in the
+ * shared assistant (core/assistant.ts); this module only speaks Telegram.
+ */
+import { autoRetry } from "@grammyjs/auto-retry";
+import { limit } from "@grammyjs/ratelimiter";
+import { Bot, InlineKeyboard, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Assistant, Resident, Turn } from "../../core/assistant.js";
+import type { CommuneDirectory } from "../../core/knowledge/communes.js";
+import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
+import type { FlowReply } from "../../core/flows/types.js";
+import { CONSENT_LABELS, privacyNotice } from "../../core/privacy/notice.js";
+import type { Store } from "../../core/store.js";
+import type { Logger } from "../../logger.js";
+import { escapeHtml, renderAnswer, splitMessage } from "./format.js";
+
+/** Per-user UI state kept in the SQLite store through grammY's session plugin. */
+export interface SessionData {
+  /** What the next free text means: a reason for a 👎, or a question for staff. */
+  awaiting: { kind: "reason"; messageId: number } | { kind: "staff" } | null;
+}
+export type BotContext = Context & SessionFlavor<SessionData>;
+
+export interface TelegramBotOptions {
+  readonly token: string;
+  readonly assistant: Assistant;
+  readonly store: Store;
+  readonly communes: CommuneDirectory;
+  readonly logger: Logger;
+  readonly retentionDays: number;
+  readonly controller: string;
+  /** Bot API server (default Telegram's); a local Bot API server or a test double. */
+  readonly apiRoot?: string;
+  /** Skips getMe (tests, or when known). */
+  readonly botInfo?: UserFromGetMe;
+  /** Incoming messages allowed per user per time frame (grammY ratelimiter). */
+  readonly rateLimit?: { readonly timeFrameMs: number; readonly limit: number };
+  /** Retry 429/5xx/network failures of outgoing calls (auto-retry plugin); default on. */
+  readonly autoRetry?: boolean;
+}
+
+/** Guided flows offered in the menu, by id (see core/flows). */
+export const MENU_FLOWS = { smartphone: SMARTPHONE_FLOW_ID, twoG: TWO_G_FLOW_ID } as const;
+
+/** Example questions offered under "Kỹ năng số"; each is answered by the engine like typed text. */
+export const SKILL_QUESTIONS = [
+  "Làm sao nhận biết cuộc gọi lừa đảo giả danh công an?",
+  "Bị lừa đảo qua mạng thì báo ở đâu?",
+  "Đăng ký tài khoản VNeID mức 2 ở đâu?",
+  "Thanh toán bằng mã QR cần kiểm tra gì?",
+  "Nộp hồ sơ dịch vụ công trực tuyến thế nào?",
+  "Làm sao bảo vệ thông tin cá nhân trên mạng?",
+] as const;
+
+const HELP = [
+  "Trợ lý số xã trả lời về: kỹ năng số, hỗ trợ điện thoại thông minh cho hộ nghèo và cận nghèo, tắt sóng 2G, kế hoạch hạ tầng số của xã.",
+  "Bà con cứ gõ câu hỏi, có dấu hay không dấu đều được. Mỗi câu trả lời có ghi nguồn.",
+  "",
+  "/menu – chọn chủ đề",
+  "/xa – chọn xã của bà con",
+  "/huy – thoát khỏi phần hỏi từng bước",
+  "/quyenriengtu – xem thông báo về dữ liệu cá nhân, đổi lựa chọn",
+  "/xoadulieu – xóa toàn bộ dữ liệu của bà con",
+  "/help – hướng dẫn này",
+].join("\n");
+
+const APOLOGY = "Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút.";
+
+export interface TelegramBot {
+  readonly bot: Bot<BotContext>;
+  /** Sends a staff answer to a chat; false when Telegram refused (e.g. the user blocked the bot). */
+  deliver(chatId: string, text: string): Promise<boolean>;
+}
+
+export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
+  const bot = new Bot<BotContext>(o.token, {
+    ...(o.botInfo ? { botInfo: o.botInfo } : {}),
+    client: { apiRoot: o.apiRoot ?? "https://api.telegram.org" },
+  });
+  if (o.autoRetry !== false) bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+
+  const noticeText = () =>
+    privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ /xoadulieu" });
+  const consentKeyboard = () => new InlineKeyboard().text(CONSENT_LABELS.agree, "consent:yes").text(CONSENT_LABELS.decline, "consent:no");
+  const resident = (ctx: Context): Resident => ({ channel: "telegram", channelUserId: String(ctx.from?.id) });
+
+  const storage: StorageAdapter<SessionData> = {
+    read: (key) => o.store.getState<SessionData>(key),
+    write: (key, value) => o.store.setState(key, value),
+    delete: (key) => o.store.deleteState(key),
+  };
+
+  // Errors in any handler: logged (without message text) and apologised for, never a crash.
+  bot.catch(async (err) => {
+    o.logger.error({ err: err.error, update: err.ctx.update.update_id }, "telegram handler failed");
+    try {
+      if (err.ctx.chat) await err.ctx.api.sendMessage(err.ctx.chat.id, APOLOGY);
+    } catch {
+      // Nothing more to do: the apology itself failed.
+    }
+  });
+
+  // Groups: only commands, mentions of the bot and replies to it.
+  bot.use(async (ctx, next) => {
+    const chat = ctx.chat;
+    if (!chat || chat.type === "private" || !ctx.message) return next();
+    const msg = ctx.message;
+    const text = msg.text ?? "";
+    const me = ctx.me;
+    const isCommand = msg.entities?.some((e) => e.type === "bot_command" && e.offset === 0) ?? false;
+    const mentioned = msg.entities?.some((e) => e.type === "mention" && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`) ?? false;
+    const repliedTo = msg.reply_to_message?.from?.id === me.id;
+    if (isCommand || mentioned || repliedTo) return next();
+  });
+
+  const rl = o.rateLimit ?? { timeFrameMs: 10_000, limit: 8 };
+  bot.use(
+    limit({
+      timeFrame: rl.timeFrameMs,
+      limit: rl.limit,
+      keyGenerator: (ctx) => (ctx.from ? o.store.userKey("telegram", String(ctx.from.id)) : undefined),
+      onLimitExceeded: async (ctx) => {
+        if (ctx.chat) await ctx.reply("Bà con gửi nhanh quá, xin đợi một chút rồi hỏi tiếp nhé.");
+      },
+    }),
+  );
+
+  bot.use(
+    session({
+      initial: (): SessionData => ({ awaiting: null }),
+      storage,
+      getSessionKey: (ctx) => (ctx.from ? `${o.store.userKey("telegram", String(ctx.from.id))}:telegram` : undefined),
+    }),
+  );
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  async function sendTurn(ctx: BotContext, turn: Turn): Promise<void> {
+    const pieces = renderAnswer(turn.result.answer, turn.result.sources);
+    const notes: string[] = [];
+    const consented = o.assistant.user(resident(ctx)).consent?.granted === true;
+    if (turn.queued) notes.push("Câu hỏi này đã được chuyển cho cán bộ xã. Khi cán bộ trả lời, trợ lý sẽ gửi lại cho bà con tại đây.");
+    else if (turn.result.kind === "handoff" && !consented)
+      notes.push("Muốn cán bộ xã trả lời câu này, bà con bấm «Hỏi cán bộ xã» (cần đồng ý lưu câu hỏi).");
+    const keyboard = new InlineKeyboard().text("👍", `fb:up:${turn.messageId}`).text("👎", `fb:down:${turn.messageId}`);
+    if (!turn.queued && turn.result.kind !== "refusal") keyboard.row().text("Hỏi cán bộ xã", `staff:${turn.messageId}`);
+    const all = notes.length ? [...pieces.slice(0, -1), `${pieces[pieces.length - 1]}\n\n<i>${escapeHtml(notes.join(" "))}</i>`] : pieces;
+    for (const [i, piece] of all.entries()) {
+      const last = i === all.length - 1;
+      await ctx.reply(piece, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(last ? { reply_markup: keyboard } : {}) });
+    }
+  }
+
+  async function sendFlowReply(ctx: BotContext, reply: FlowReply): Promise<void> {
+    const keyboard = new InlineKeyboard();
+    for (const option of reply.options) keyboard.text(option.label, `flow:${option.id}`).row();
+    if (reply.options.length) keyboard.text("Hủy", "flow-cancel");
+    const pieces = renderAnswer(reply.text, reply.sources);
+    for (const [i, piece] of pieces.entries()) {
+      const last = i === pieces.length - 1;
+      await ctx.reply(piece, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(last && reply.options.length ? { reply_markup: keyboard } : {}) });
+    }
+  }
+
+  async function answer(ctx: BotContext, text: string): Promise<void> {
+    await ctx.replyWithChatAction("typing").catch(() => undefined);
+    const turn = await o.assistant.ask(resident(ctx), text, { deliveryAddress: String(ctx.chat?.id) });
+    await sendTurn(ctx, turn);
+  }
+
+  const menuKeyboard = () =>
+    new InlineKeyboard()
+      .text("Kỹ năng số", "menu:skills")
+      .row()
+      .text("Hỗ trợ điện thoại cho hộ nghèo", `flow-start:${MENU_FLOWS.smartphone}`)
+      .row()
+      .text("Tắt sóng 2G", `flow-start:${MENU_FLOWS.twoG}`)
+      .row()
+      .text("Kế hoạch hạ tầng số của xã", "menu:plan")
+      .row()
+      .text("Hỏi cán bộ xã", "menu:staff");
+
+  const communeKeyboard = () => {
+    const kb = new InlineKeyboard();
+    for (const c of o.communes.all) kb.text(`Xã ${c.name}`, `commune:${c.id}`).row();
+    return kb;
+  };
+
+  // ---- commands ------------------------------------------------------------------------
+
+  bot.command("start", async (ctx) => {
+    o.assistant.user(resident(ctx));
+    await ctx.reply(
+      `<b>Chào bà con!</b> Tôi là Trợ lý số xã. Tôi trả lời về kỹ năng số, hỗ trợ điện thoại thông minh cho hộ nghèo, tắt sóng 2G và kế hoạch hạ tầng số của xã, kèm nguồn trích dẫn.\n\n${escapeHtml(noticeText())}\n\n<b>Bà con có đồng ý cho trợ lý lưu câu hỏi không?</b> Dù chọn thế nào, trợ lý vẫn trả lời bà con.`,
+      { parse_mode: "HTML", reply_markup: consentKeyboard() },
+    );
+  });
+
+  bot.command("menu", async (ctx) => {
+    ctx.session.awaiting = null;
+    o.assistant.cancelFlow(resident(ctx));
+    await ctx.reply("Bà con chọn chủ đề, hoặc gõ câu hỏi:", { reply_markup: menuKeyboard() });
+  });
+
+  bot.command(["help", "trogiup"], async (ctx) => {
+    await ctx.reply(escapeHtml(HELP), { parse_mode: "HTML" });
+  });
+
+  bot.command("xa", async (ctx) => {
+    const user = o.assistant.user(resident(ctx));
+    const current = user.commune ? o.communes.get(user.commune)?.name : null;
+    await ctx.reply(`${current ? `Xã đang chọn: ${current}. ` : ""}Bà con ở xã nào?`, { reply_markup: communeKeyboard() });
+  });
+
+  bot.command("quyenriengtu", async (ctx) => {
+    const consent = o.assistant.user(resident(ctx)).consent;
+    const status = consent === null ? "Bà con chưa chọn." : consent.granted ? "Bà con đã đồng ý lưu câu hỏi." : "Bà con đã chọn không đồng ý lưu câu hỏi.";
+    await ctx.reply(`${escapeHtml(noticeText())}\n\n<b>${escapeHtml(status)}</b> Bà con có thể đổi lựa chọn:`, { parse_mode: "HTML", reply_markup: consentKeyboard() });
+  });
+
+  bot.command("xoadulieu", async (ctx) => {
+    await ctx.reply("Bà con có chắc muốn xóa toàn bộ dữ liệu trợ lý đang lưu về mình (câu hỏi, lựa chọn, đánh giá, câu hỏi gửi cán bộ)? Việc này không hoàn tác được.", {
+      reply_markup: new InlineKeyboard().text("Xóa dữ liệu", "delete:yes").text("Không xóa", "delete:no"),
+    });
+  });
+
+  bot.command(["huy", "cancel"], async (ctx) => {
+    ctx.session.awaiting = null;
+    const had = o.assistant.cancelFlow(resident(ctx));
+    await ctx.reply(had ? "Đã hủy. Gõ /menu để chọn chủ đề khác, hoặc gõ câu hỏi." : "Không có việc gì đang làm dở. Gõ /menu để chọn chủ đề.");
+  });
+
+  // ---- buttons -------------------------------------------------------------------------
+
+  bot.callbackQuery(/^consent:(yes|no)$/, async (ctx) => {
+    const granted = ctx.match[1] === "yes";
+    o.assistant.setConsent(resident(ctx), granted);
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    await ctx.reply(
+      granted
+        ? "Cảm ơn bà con đã đồng ý. Trợ lý sẽ lưu câu hỏi (đã che số điện thoại, số giấy tờ) để cán bộ xã xem và trả lời khi cần. Gõ /menu hoặc gõ câu hỏi."
+        : "Trợ lý sẽ không lưu câu hỏi của bà con, và vẫn trả lời bình thường. Gõ /menu hoặc gõ câu hỏi.",
+    );
+  });
+
+  bot.callbackQuery(/^commune:([a-z0-9-]+)$/, async (ctx) => {
+    const commune = o.communes.get(ctx.match[1] as string);
+    await ctx.answerCallbackQuery();
+    if (!commune) return;
+    o.assistant.setCommune(resident(ctx), commune.id);
+    await ctx.reply(`Đã chọn xã ${commune.name}. Câu hỏi về kế hoạch của xã sẽ trả lời theo xã ${commune.name}.`);
+  });
+
+  bot.callbackQuery(/^delete:(yes|no)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    if (ctx.match[1] === "no") {
+      await ctx.reply("Đã giữ nguyên, không xóa gì.");
+      return;
+    }
+    const counts = o.assistant.forget(resident(ctx));
+    // The session row went with the user's data; do not write it back.
+    ctx.session = undefined as unknown as SessionData;
+    const total = Object.values(counts).reduce((s, n) => s + n, 0);
+    o.logger.info({ rows: total }, "telegram user data deleted");
+    await ctx.reply("Đã xóa toàn bộ dữ liệu trợ lý lưu về bà con. Nếu nhắn tiếp, trợ lý sẽ hỏi lại bà con có đồng ý lưu câu hỏi không.");
+  });
+
+  bot.callbackQuery("menu:skills", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    const kb = new InlineKeyboard();
+    SKILL_QUESTIONS.forEach((q, i) => kb.text(q, `ask:${i}`).row());
+    await ctx.reply("Kỹ năng số: bà con chọn một câu hỏi, hoặc tự gõ câu hỏi của mình.", { reply_markup: kb });
+  });
+
+  bot.callbackQuery(/^ask:(\d+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    const q = SKILL_QUESTIONS[Number(ctx.match[1])];
+    if (q) await answer(ctx, q);
+  });
+
+  bot.callbackQuery("menu:plan", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await answer(ctx, "Kế hoạch phát triển hạ tầng số của xã đặt những mục tiêu gì?");
+  });
+
+  bot.callbackQuery("menu:staff", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    if (!o.assistant.user(resident(ctx)).consent?.granted) {
+      await ctx.reply("Để gửi câu hỏi cho cán bộ xã, trợ lý cần lưu câu hỏi của bà con. Bà con có đồng ý không?", { reply_markup: consentKeyboard() });
+      return;
+    }
+    ctx.session.awaiting = { kind: "staff" };
+    await ctx.reply("Bà con gõ câu hỏi muốn gửi cán bộ xã (gõ /huy để thôi).");
+  });
+
+  bot.callbackQuery(/^flow-start:([a-z0-9-]+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    ctx.session.awaiting = null;
+    await sendFlowReply(ctx, o.assistant.startFlow(resident(ctx), ctx.match[1] as string));
+  });
+
+  bot.callbackQuery(/^flow:(.+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    const reply = o.assistant.continueFlow(resident(ctx), ctx.match[1] as string);
+    if (reply) await sendFlowReply(ctx, reply);
+    else await ctx.reply("Phần hỏi từng bước này đã kết thúc hoặc hết hạn. Gõ /menu để bắt đầu lại.");
+  });
+
+  bot.callbackQuery("flow-cancel", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    o.assistant.cancelFlow(resident(ctx));
+    await ctx.reply("Đã hủy. Gõ /menu để chọn chủ đề khác, hoặc gõ câu hỏi.");
+  });
+
+  bot.callbackQuery(/^fb:(up|down):(\d+)$/, async (ctx) => {
+    const rating = ctx.match[1] === "up" ? "up" : "down";
+    const messageId = Number(ctx.match[2]);
+    const ok = o.assistant.feedback(resident(ctx), messageId, rating);
+    await ctx.answerCallbackQuery({ text: ok ? "Cảm ơn bà con đã đánh giá." : "Không tìm thấy câu trả lời này." });
+    if (ok && rating === "down") {
+      ctx.session.awaiting = { kind: "reason", messageId };
+      await ctx.reply("Bà con có thể gõ ngắn gọn vì sao câu trả lời chưa tốt (không bắt buộc; gõ /huy để bỏ qua).");
+    }
+  });
+
+  bot.callbackQuery(/^staff:(\d+)$/, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    const outcome = o.assistant.requestStaff(resident(ctx), { messageId: Number(ctx.match[1]), deliveryAddress: String(ctx.chat?.id) });
+    if (outcome.ok) {
+      await ctx.editMessageReplyMarkup().catch(() => undefined);
+      await ctx.reply("Đã chuyển câu hỏi cho cán bộ xã. Khi cán bộ trả lời, trợ lý sẽ gửi lại cho bà con tại đây.");
+    } else if (outcome.reason === "consent_required") {
+      await ctx.reply("Để gửi câu hỏi cho cán bộ xã, trợ lý cần lưu câu hỏi của bà con. Bà con đồng ý thì bấm nút dưới, rồi gõ lại câu hỏi.", {
+        reply_markup: consentKeyboard(),
+      });
+    } else {
+      await ctx.reply("Trợ lý không còn giữ câu hỏi này. Bà con bấm /menu › Hỏi cán bộ xã rồi gõ lại câu hỏi.");
+    }
+  });
+
+  // ---- free text -----------------------------------------------------------------------
+
+  bot.on("message:text", async (ctx) => {
+    let text = ctx.message.text;
+    if (ctx.chat.type !== "private") text = text.replace(new RegExp(`@${ctx.me.username}`, "gi"), "").trim();
+    if (!text) return;
+    const awaiting = ctx.session.awaiting;
+    if (awaiting?.kind === "reason") {
+      ctx.session.awaiting = null;
+      o.assistant.feedback(resident(ctx), awaiting.messageId, "down", text);
+      await ctx.reply("Cảm ơn bà con. Ý kiến này giúp cán bộ xã sửa câu trả lời cho tốt hơn.");
+      return;
+    }
+    if (awaiting?.kind === "staff") {
+      ctx.session.awaiting = null;
+      const outcome = o.assistant.requestStaff(resident(ctx), { text, deliveryAddress: String(ctx.chat.id) });
+      await ctx.reply(
+        outcome.ok
+          ? "Đã chuyển câu hỏi cho cán bộ xã. Khi cán bộ trả lời, trợ lý sẽ gửi lại cho bà con tại đây."
+          : "Chưa gửi được: trợ lý cần bà con đồng ý lưu câu hỏi (gõ /quyenriengtu).",
+      );
+      return;
+    }
+    const flowReply = o.assistant.continueFlow(resident(ctx), text);
+    if (flowReply) {
+      await sendFlowReply(ctx, flowReply);
+      return;
+    }
+    await answer(ctx, text);
+  });
+
+  bot.on("message", async (ctx) => {
+    if (ctx.chat.type !== "private") return;
+    await ctx.reply("Trợ lý chỉ đọc được tin nhắn chữ. Bà con vui lòng gõ câu hỏi bằng chữ nhé.");
+  });
+
+  async function deliver(chatId: string, text: string): Promise<boolean> {
+    try {
+      for (const piece of splitMessage(escapeHtml(text))) await bot.api.sendMessage(chatId, piece, { parse_mode: "HTML" });
+      return true;
+    } catch (err) {
+      o.logger.warn({ err }, "telegram delivery of a staff answer failed");
+      return false;
+    }
+  }
+
+  return { bot, deliver };
+}

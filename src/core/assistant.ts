@@ -1,0 +1,250 @@
+/**
+ * The conversation service every messaging channel shares (Telegram, Zalo, web): it answers with
+ * the engine, keeps a short per-user context for follow-ups, records messages within the
+ * resident's consent, queues questions for staff, runs guided flows and delivers staff answers
+ * back through the channel the question came from. Channels only translate to and from their API.
+ */
+import type { AnswerRequest, AnswerResult } from "./answering/answer-question.js";
+import type { Analyzer } from "./text/analyze.js";
+import type { CommuneDirectory } from "./knowledge/communes.js";
+import { AppError } from "./errors.js";
+import { runFlowStep } from "./flows/index.js";
+import type { Flow, FlowReply, FlowState } from "./flows/types.js";
+import { NOTICE_VERSION } from "./privacy/notice.js";
+import type { Channel, QueueItem, Rating, RemovalCounts, Store, UserRecord } from "./store.js";
+
+/** What the assistant needs from the engine. */
+export interface AnswerEngine {
+  answer(request: AnswerRequest): Promise<AnswerResult>;
+  readonly knowledge: { readonly analyzer: Analyzer; readonly communes: CommuneDirectory };
+}
+
+/** Sends a staff answer to a resident on one channel; resolves false when it could not be delivered. */
+export type Deliverer = (address: string, text: string) => Promise<boolean>;
+
+export interface AssistantDeps {
+  readonly engine: AnswerEngine;
+  readonly store: Store;
+  readonly flows: readonly Flow[];
+  readonly clock?: () => number;
+  /** How long the last question and commune count as context for a follow-up (default 30 minutes). */
+  readonly contextTtlMs?: number;
+}
+
+/** One answered question as channels render it. */
+export interface Turn {
+  readonly result: AnswerResult;
+  /** Id of the stored message (for feedback and "Hỏi cán bộ xã" buttons). */
+  readonly messageId: number;
+  /** Set when an unanswered question was queued for staff (only with consent). */
+  readonly queued: QueueItem | null;
+  /** The question actually answered (a follow-up is expanded with the previous question). */
+  readonly effectiveQuestion: string;
+}
+
+/** Where a resident stands: who they are to the store and what they agreed to. */
+export interface Resident {
+  readonly channel: Channel;
+  /** The channel's own user id (Telegram user id, Zalo user id). Never stored raw. */
+  readonly channelUserId: string;
+}
+
+interface Context {
+  readonly question: string;
+  /** Commune the resident named (not the default), if any. */
+  readonly commune: string | null;
+  readonly at: number;
+}
+
+export type StaffRequestOutcome = { readonly ok: true; readonly item: QueueItem } | { readonly ok: false; readonly reason: "consent_required" | "nothing_to_send" };
+
+const CONTEXT_TTL_MS = 30 * 60 * 1000;
+
+export interface Assistant {
+  user(resident: Resident): UserRecord;
+  setConsent(resident: Resident, granted: boolean): UserRecord;
+  setCommune(resident: Resident, commune: string | null): void;
+  /** Answers a question; `deliveryAddress` is the raw chat id, kept only if the question is queued. */
+  ask(resident: Resident, text: string, options?: { deliveryAddress?: string }): Promise<Turn>;
+  /** "Hỏi cán bộ xã": queues a stored message's question (or `text`) for staff. */
+  requestStaff(resident: Resident, input: { messageId?: number; text?: string; deliveryAddress?: string }): StaffRequestOutcome;
+  feedback(resident: Resident, messageId: number, rating: Rating, reason?: string | null): boolean;
+  /** Deletes everything stored about the resident. */
+  forget(resident: Resident): RemovalCounts;
+
+  startFlow(resident: Resident, flowId: string): FlowReply;
+  /** The resident's answer to the current flow step; null when no flow is running. */
+  continueFlow(resident: Resident, input: string): FlowReply | null;
+  activeFlow(resident: Resident): FlowState | null;
+  cancelFlow(resident: Resident): boolean;
+
+  /** Registers how a channel delivers staff answers. */
+  registerDeliverer(channel: Channel, deliver: Deliverer): void;
+  /** Records a staff answer and delivers it to the resident through their channel. */
+  answerQueued(id: number, answer: string, staff: string): Promise<{ item: QueueItem; delivered: boolean }>;
+}
+
+export function createAssistant(deps: AssistantDeps): Assistant {
+  const { store, engine } = deps;
+  const now = deps.clock ?? Date.now;
+  const ttl = deps.contextTtlMs ?? CONTEXT_TTL_MS;
+  const deliverers = new Map<Channel, Deliverer>();
+  const { analyzer, communes } = engine.knowledge;
+
+  const keyOf = (r: Resident) => store.userKey(r.channel, r.channelUserId);
+  const contextKey = (key: string) => `${key}:context`;
+  const flowKey = (key: string) => `${key}:flow`;
+
+  /**
+   * "còn xã Phú Tân thì sao?": a question that names a commune and asks nothing else is the
+   * previous question, for that commune.
+   */
+  function expandFollowUp(text: string, context: Context | undefined): { question: string; commune: string | null } | null {
+    if (!context) return null;
+    const words = analyzer.routingWords(text);
+    const named = communes.detect(words.map((w) => w.f));
+    if (!named) return null;
+    const start = named.start > 0 && words[named.start - 1]?.f === "xa" ? named.start - 1 : named.start;
+    const rest = analyzer.analyzeRoutingWords([...words.slice(0, start), ...words.slice(named.end)]);
+    if (rest.contentTokens.length > 0) return null;
+    return { question: context.question, commune: named.commune.id };
+  }
+
+  function liveContext(key: string): Context | undefined {
+    const context = store.getState<Context>(contextKey(key));
+    return context && now() - context.at <= ttl ? context : undefined;
+  }
+
+  const assistant: Assistant = {
+    user: (r) => store.ensureUser(r.channel, r.channelUserId),
+
+    setConsent(r, granted) {
+      const user = store.ensureUser(r.channel, r.channelUserId);
+      return store.setConsent(user.key, granted, NOTICE_VERSION);
+    },
+
+    setCommune(r, commune) {
+      if (commune !== null && !communes.get(commune)) throw new AppError("COMMUNE_UNKNOWN", commune);
+      const user = store.ensureUser(r.channel, r.channelUserId);
+      store.setCommune(user.key, commune);
+    },
+
+    async ask(r, text, options = {}) {
+      const started = performance.now();
+      const user = store.ensureUser(r.channel, r.channelUserId);
+      const context = liveContext(user.key);
+      const followUp = expandFollowUp(text, context);
+      const question = followUp?.question ?? text;
+      // The commune: named now (engine detects it), else named in the last turns, else the user's choice.
+      const commune = followUp?.commune ?? context?.commune ?? user.commune;
+      const result = await engine.answer({ question, commune });
+      const latencyMs = Math.round(performance.now() - started);
+      const message = store.recordMessage({
+        userKey: user.key,
+        channel: r.channel,
+        question: text,
+        kind: result.kind,
+        confidence: result.confidence,
+        commune: result.commune,
+        sources: result.sources.map((s) => s.id),
+        latencyMs,
+      });
+      const namedCommune = followUp?.commune ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
+      if (result.kind !== "refusal") store.setState<Context>(contextKey(user.key), { question, commune: namedCommune, at: now() });
+
+      let queued: QueueItem | null = null;
+      if (result.kind === "handoff" && user.consent?.granted) {
+        queued = store.enqueue({
+          userKey: user.key,
+          channel: r.channel,
+          question: text,
+          reason: "unanswered",
+          messageId: message.id,
+          commune: result.commune ?? commune,
+          deliveryAddress: options.deliveryAddress ?? null,
+        });
+      }
+      return { result, messageId: message.id, queued, effectiveQuestion: question };
+    },
+
+    requestStaff(r, input) {
+      const user = store.ensureUser(r.channel, r.channelUserId);
+      if (!user.consent?.granted) return { ok: false, reason: "consent_required" };
+      const message = input.messageId !== undefined ? store.getMessage(input.messageId) : undefined;
+      const question = input.text ?? (message && message.userKey === user.key ? message.question : null);
+      if (!question || !question.trim()) return { ok: false, reason: "nothing_to_send" };
+      const item = store.enqueue({
+        userKey: user.key,
+        channel: r.channel,
+        question,
+        reason: "requested",
+        messageId: message?.id ?? null,
+        commune: message?.commune ?? user.commune,
+        deliveryAddress: input.deliveryAddress ?? null,
+      });
+      return { ok: true, item };
+    },
+
+    feedback(r, messageId, rating, reason = null) {
+      const key = keyOf(r);
+      const message = store.getMessage(messageId);
+      if (!message || message.userKey !== key) return false;
+      // A typed reason is free text like a question: kept only with consent.
+      const consented = store.getUser(key)?.consent?.granted === true;
+      store.recordFeedback({ messageId, userKey: key, rating, reason: consented ? reason : null });
+      return true;
+    },
+
+    forget: (r) => store.deleteUser(keyOf(r)),
+
+    startFlow(r, flowId) {
+      const flow = deps.flows.find((f) => f.id === flowId);
+      if (!flow) throw new Error(`unknown flow ${flowId}`);
+      const user = store.ensureUser(r.channel, r.channelUserId);
+      const { state, reply } = flow.start(now());
+      if (state) store.setState(flowKey(user.key), state);
+      else store.deleteState(flowKey(user.key));
+      return reply;
+    },
+
+    continueFlow(r, input) {
+      const key = keyOf(r);
+      const state = store.getState<FlowState>(flowKey(key));
+      if (!state) return null;
+      const { state: next, reply } = runFlowStep(deps.flows, state, input, now());
+      if (next) store.setState(flowKey(key), next);
+      else store.deleteState(flowKey(key));
+      return reply;
+    },
+
+    activeFlow: (r) => store.getState<FlowState>(flowKey(keyOf(r))) ?? null,
+
+    cancelFlow(r) {
+      const key = keyOf(r);
+      const had = store.getState<FlowState>(flowKey(key)) !== undefined;
+      store.deleteState(flowKey(key));
+      return had;
+    },
+
+    registerDeliverer(channel, deliver) {
+      deliverers.set(channel, deliver);
+    },
+
+    async answerQueued(id, answer, staff) {
+      const item = store.answerQueueItem(id, answer, staff);
+      const deliver = deliverers.get(item.channel);
+      let delivered = false;
+      if (deliver && item.deliveryAddress) {
+        const text = `Cán bộ xã trả lời câu hỏi của bà con:\n«${item.question}»\n\n${item.staffAnswer ?? answer}`;
+        try {
+          delivered = await deliver(item.deliveryAddress, text);
+        } catch {
+          delivered = false;
+        }
+      }
+      store.markDelivered(id, delivered);
+      return { item: store.getQueueItem(id) ?? item, delivered };
+    },
+  };
+  return assistant;
+}

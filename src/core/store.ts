@@ -1,0 +1,135 @@
+/**
+ * The store ports every channel shares (implemented with SQLite in `storage/sqlite-store.ts`).
+ * Users are pseudonymous: `key` is a keyed hash of channel + the channel's user id. The raw chat
+ * id (`deliveryAddress`) is kept only while a staff answer may still have to be delivered.
+ * Text that may identify people (question text, staff answers, feedback reasons) is masked by the
+ * store itself before it is written (see core/privacy/mask.ts).
+ */
+
+export type Channel = "telegram" | "zalo" | "web";
+
+/** What the user agreed to about storing their question text. */
+export interface Consent {
+  readonly granted: boolean;
+  /** Version of the privacy notice the user saw (NOTICE_VERSION in core/privacy/notice.ts). */
+  readonly noticeVersion: string;
+  /** ISO timestamp of the choice. */
+  readonly at: string;
+}
+
+export interface UserRecord {
+  readonly key: string;
+  readonly channel: Channel;
+  /** null until the user answered the privacy notice. */
+  readonly consent: Consent | null;
+  /** Commune chosen by the user (/xa), null = the service default. */
+  readonly commune: string | null;
+  readonly createdAt: string;
+}
+
+export type AnswerKindStored = "faq" | "extractive" | "generative" | "refusal" | "handoff" | "flow" | "staff";
+
+export interface MessageInput {
+  readonly userKey: string;
+  readonly channel: Channel;
+  /** The question as typed; the store keeps it (masked) only if the user consented, else null. */
+  readonly question: string;
+  readonly kind: AnswerKindStored;
+  readonly confidence: number | null;
+  readonly commune: string | null;
+  /** Knowledge document ids cited by the answer. */
+  readonly sources: readonly string[];
+  readonly latencyMs: number;
+}
+
+export interface MessageRecord {
+  readonly id: number;
+  readonly userKey: string;
+  readonly channel: Channel;
+  /** Masked question text, or null when the user had not consented. */
+  readonly question: string | null;
+  readonly kind: AnswerKindStored;
+  readonly confidence: number | null;
+  readonly commune: string | null;
+  readonly sources: readonly string[];
+  readonly latencyMs: number;
+  readonly createdAt: string;
+}
+
+export type Rating = "up" | "down";
+
+export interface FeedbackInput {
+  readonly messageId: number;
+  readonly userKey: string;
+  readonly rating: Rating;
+  readonly reason?: string | null;
+}
+
+export type QueueStatus = "open" | "answered" | "closed";
+export type QueueReason = "unanswered" | "requested";
+
+export interface QueueInput {
+  readonly userKey: string;
+  readonly channel: Channel;
+  readonly question: string;
+  readonly reason: QueueReason;
+  readonly messageId?: number | null;
+  readonly commune?: string | null;
+  /** Raw chat/user id to deliver the staff answer to; kept only until delivered or user deleted. */
+  readonly deliveryAddress?: string | null;
+}
+
+export interface QueueItem {
+  readonly id: number;
+  readonly userKey: string;
+  readonly channel: Channel;
+  readonly question: string;
+  readonly reason: QueueReason;
+  readonly messageId: number | null;
+  readonly commune: string | null;
+  readonly status: QueueStatus;
+  readonly staffAnswer: string | null;
+  readonly answeredBy: string | null;
+  readonly answeredAt: string | null;
+  /** null before an answer; true once the channel delivered it; false if it could not. */
+  readonly delivered: boolean | null;
+  readonly deliveryAddress: string | null;
+  readonly createdAt: string;
+}
+
+/** Counts of rows removed by a deletion or a purge, by table. */
+export type RemovalCounts = Readonly<Record<string, number>>;
+
+export interface Store {
+  /** The pseudonymous key of a channel user (stable for the same secret). */
+  userKey(channel: Channel, channelUserId: string): string;
+  /** Creates the user on first contact; returns the stored record. */
+  ensureUser(channel: Channel, channelUserId: string): UserRecord;
+  getUser(key: string): UserRecord | undefined;
+  setConsent(key: string, granted: boolean, noticeVersion: string): UserRecord;
+  setCommune(key: string, commune: string | null): void;
+
+  recordMessage(input: MessageInput): MessageRecord;
+  getMessage(id: number): MessageRecord | undefined;
+  recordFeedback(input: FeedbackInput): void;
+
+  /** Queues a question for staff; the text is masked; throws CONSENT_REQUIRED without consent. */
+  enqueue(input: QueueInput): QueueItem;
+  getQueueItem(id: number): QueueItem | undefined;
+  listQueue(filter?: { status?: QueueStatus; limit?: number }): QueueItem[];
+  /** Records a staff answer (masked) and who gave it; status becomes "answered". */
+  answerQueueItem(id: number, answer: string, staff: string): QueueItem;
+  /** After delivery (or a failed attempt): stores the outcome and forgets the raw address on success. */
+  markDelivered(id: number, delivered: boolean): void;
+
+  /** Key–value state per key (grammY sessions, flow state); values are JSON. */
+  getState<T>(key: string): T | undefined;
+  setState<T>(key: string, value: T): void;
+  deleteState(key: string): void;
+
+  /** Removes every row about the user (user, consent, messages, feedback, queue, state). */
+  deleteUser(key: string): RemovalCounts;
+  /** Blanks or removes text older than `days` (question text, answers, reasons); returns counts. */
+  purge(days: number, now?: Date): RemovalCounts;
+  close(): void;
+}

@@ -1,0 +1,129 @@
+/**
+ * Composition of the running service: engine, store, assistant, HTTP server and the messaging
+ * channels configured in `.env`. `main.ts` calls it; tests start it on a loopback port.
+ */
+import type { FastifyInstance } from "fastify";
+import { webhookCallback } from "grammy";
+import path from "node:path";
+import type { UserFromGetMe } from "grammy/types";
+import { createTelegramBot, type TelegramBot } from "./channels/telegram/bot.js";
+import type { Config } from "./config.js";
+import { createAssistant, type Assistant } from "./core/assistant.js";
+import { createFlows } from "./core/flows/index.js";
+import { createKnowledgeLookup } from "./core/flows/knowledge-lookup.js";
+import type { Store } from "./core/store.js";
+import { createEngine, type Engine } from "./engine.js";
+import type { Logger } from "./logger.js";
+import { createHttpServer } from "./server/http.js";
+import { openSqliteStore } from "./storage/sqlite-store.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface Service {
+  readonly app: FastifyInstance;
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly assistant: Assistant;
+  readonly telegram: (TelegramBot & { readonly mode: "polling" | "webhook" }) | null;
+  /** The port actually listened on. */
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Telegram bot identity, to skip getMe (tests). */
+  readonly telegramBotInfo?: UserFromGetMe;
+  /** Outgoing Telegram calls retried on failure (default true). */
+  readonly telegramAutoRetry?: boolean;
+}
+
+export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const engine = await createEngine(config, {
+    onProgress: ({ phase, done, total }) => {
+      if (done === total) logger.info({ phase, total }, "knowledge index step done");
+    },
+  });
+  logger.info(
+    { documents: engine.knowledge.docs.length, chunks: engine.knowledge.chunks.length, rebuilt: engine.index.rebuilt, embedder: engine.index.manifest.embedder, commune: config.COMMUNE },
+    "knowledge loaded",
+  );
+
+  const store = openSqliteStore({ dataDir: path.resolve(config.DATA_DIR), ...(config.USER_KEY_SECRET ? { secret: config.USER_KEY_SECRET } : {}) });
+  const purge = () => {
+    try {
+      const counts = store.purge(config.RETENTION_DAYS);
+      logger.info({ counts, retentionDays: config.RETENTION_DAYS }, "retention purge done");
+    } catch (err) {
+      logger.error({ err }, "retention purge failed");
+    }
+  };
+  purge();
+  const purgeTimer = setInterval(purge, DAY_MS);
+  purgeTimer.unref();
+
+  const flows = createFlows(createKnowledgeLookup(engine.knowledge.chunks));
+  const assistant = createAssistant({ engine, store, flows });
+  const app = await createHttpServer({ engine, logger });
+
+  let telegram: Service["telegram"] = null;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const tg = createTelegramBot({
+      token: config.TELEGRAM_BOT_TOKEN,
+      assistant,
+      store,
+      communes: engine.knowledge.communes,
+      logger: logger.child({ component: "telegram" }),
+      retentionDays: config.RETENTION_DAYS,
+      controller: config.CONTROLLER_NAME,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
+      ...(options.telegramAutoRetry === false ? { autoRetry: false } : {}),
+    });
+    assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
+    if (config.TELEGRAM_WEBHOOK_URL) {
+      const route = new URL(config.TELEGRAM_WEBHOOK_URL).pathname;
+      app.post(route, webhookCallback(tg.bot, "fastify", { secretToken: config.TELEGRAM_WEBHOOK_SECRET, onTimeout: "return" }));
+      telegram = { ...tg, mode: "webhook" };
+    } else {
+      telegram = { ...tg, mode: "polling" };
+    }
+  }
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+
+  if (telegram) {
+    await telegram.bot.init();
+    if (telegram.mode === "webhook") {
+      await telegram.bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL as string, {
+        secret_token: config.TELEGRAM_WEBHOOK_SECRET as string,
+        allowed_updates: ["message", "callback_query"],
+      });
+      logger.info({ route: new URL(config.TELEGRAM_WEBHOOK_URL as string).pathname, bot: telegram.bot.botInfo.username }, "telegram webhook registered");
+    } else {
+      // Long polling runs until stop(); a failure to start is logged, the web service stays up.
+      void telegram.bot
+        .start({ drop_pending_updates: false, allowed_updates: ["message", "callback_query"], onStart: (me) => logger.info({ bot: me.username }, "telegram long polling started") })
+        .catch((err: unknown) => logger.error({ err }, "telegram polling stopped with an error"));
+    }
+  }
+
+  let stopped = false;
+  return {
+    app,
+    engine,
+    store,
+    assistant,
+    telegram,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(purgeTimer);
+      if (telegram?.mode === "polling" && telegram.bot.isRunning()) await telegram.bot.stop();
+      await app.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Schema migrations for the shared store, applied in order. Migration `i` (0-based) brings the
+ * database to `PRAGMA user_version = i + 1`. Never edit a released migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    key        TEXT PRIMARY KEY,
+    channel    TEXT NOT NULL CHECK (channel IN ('telegram', 'zalo', 'web')),
+    commune    TEXT,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  -- Every choice is kept (history); the row with the highest id is the user's current consent.
+  CREATE TABLE consents (
+    id             INTEGER PRIMARY KEY,
+    user_key       TEXT NOT NULL REFERENCES users(key),
+    granted        INTEGER NOT NULL CHECK (granted IN (0, 1)),
+    notice_version TEXT NOT NULL,
+    at             TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX consents_user ON consents(user_key, id);
+
+  CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY,
+    user_key    TEXT NOT NULL REFERENCES users(key),
+    channel     TEXT NOT NULL CHECK (channel IN ('telegram', 'zalo', 'web')),
+    question    TEXT,
+    kind        TEXT NOT NULL CHECK (kind IN ('faq', 'extractive', 'generative', 'refusal', 'handoff', 'flow', 'staff')),
+    confidence  REAL,
+    commune     TEXT,
+    sources     TEXT NOT NULL DEFAULT '[]',
+    latency_ms  REAL NOT NULL,
+    created_at  TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX messages_user ON messages(user_key);
+  CREATE INDEX messages_created ON messages(created_at);
+
+  CREATE TABLE feedback (
+    id         INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    user_key   TEXT NOT NULL REFERENCES users(key),
+    rating     TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    reason     TEXT,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX feedback_user ON feedback(user_key);
+  CREATE INDEX feedback_message ON feedback(message_id);
+  CREATE INDEX feedback_created ON feedback(created_at);
+
+  CREATE TABLE staff_queue (
+    id               INTEGER PRIMARY KEY,
+    user_key         TEXT NOT NULL REFERENCES users(key),
+    channel          TEXT NOT NULL CHECK (channel IN ('telegram', 'zalo', 'web')),
+    question         TEXT NOT NULL,
+    reason           TEXT NOT NULL CHECK (reason IN ('unanswered', 'requested')),
+    message_id       INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    commune          TEXT,
+    status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'closed')),
+    staff_answer     TEXT,
+    answered_by      TEXT,
+    answered_at      TEXT,
+    delivered        INTEGER CHECK (delivered IN (0, 1)),
+    delivery_address TEXT,
+    created_at       TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX staff_queue_status ON staff_queue(status, id);
+  CREATE INDEX staff_queue_user ON staff_queue(user_key);
+  CREATE INDEX staff_queue_message ON staff_queue(message_id);
+  CREATE INDEX staff_queue_created ON staff_queue(created_at);
+
+  CREATE TABLE state (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX state_updated ON state(updated_at);
+  `,
+];
+
+/** Latest schema version this build knows. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings `db` to SCHEMA_VERSION: each pending migration and its `user_version` bump run in one
+ * IMMEDIATE transaction, so a crash or a second process never sees a half-applied step.
+ * Returns the versions applied (empty when already current). Throws if the file is newer than
+ * this build.
+ */
+export function migrate(db: Database.Database): number[] {
+  const applied: number[] = [];
+  const step = db.transaction((target: number, sql: string): boolean => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    if (userVersion(db) >= target) return false;
+    db.exec(sql);
+    db.pragma(`user_version = ${target}`);
+    return true;
+  });
+  const current = userVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema version ${current} is newer than this build (${SCHEMA_VERSION})`);
+  }
+  MIGRATIONS.forEach((sql, index) => {
+    const target = index + 1;
+    if (target > current && step.immediate(target, sql)) applied.push(target);
+  });
+  return applied;
+}
+
+/** The schema version recorded in the database file (0 for a new file). */
+export function userVersion(db: Database.Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}

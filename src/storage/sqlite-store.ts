@@ -1,0 +1,395 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { AppError } from "../core/errors.js";
+import { maskSensitive } from "../core/privacy/mask.js";
+import type {
+  AnswerKindStored,
+  Channel,
+  FeedbackInput,
+  MessageRecord,
+  QueueInput,
+  QueueItem,
+  QueueReason,
+  QueueStatus,
+  RemovalCounts,
+  Store,
+  UserRecord,
+} from "../core/store.js";
+import { migrate } from "./migrations.js";
+
+/** File name of the database inside the data directory. */
+export const DATABASE_FILE = "tro-ly-so.sqlite";
+/** File name of the generated user-key secret inside the data directory (mode 0600). */
+export const SECRET_FILE = "user-key.secret";
+/** How long a connection waits for another process's write lock before failing, in ms. */
+const BUSY_TIMEOUT_MS = 5000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface SqliteStoreOptions {
+  /** Directory holding the database and the secret; created if missing. */
+  readonly dataDir: string;
+  /** HMAC key for user keys; default: the contents of `<dataDir>/user-key.secret`, created on first use. */
+  readonly secret?: string;
+  /** Clock for timestamps (tests inject one); default `new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** Rows removed by `deleteUser`, by table (`queue` = staff_queue). */
+export type DeleteUserCounts = Readonly<Record<"users" | "consents" | "messages" | "feedback" | "queue" | "state", number>>;
+
+/** Rows blanked (messages, feedback) or deleted (queue, state) by `purge`, by table. */
+export type PurgeCounts = Readonly<Record<"messages" | "feedback" | "queue" | "state", number>>;
+
+interface UserRow {
+  key: string;
+  channel: Channel;
+  commune: string | null;
+  created_at: string;
+  granted: number | null;
+  notice_version: string | null;
+  at: string | null;
+}
+
+interface MessageRow {
+  id: number;
+  user_key: string;
+  channel: Channel;
+  question: string | null;
+  kind: AnswerKindStored;
+  confidence: number | null;
+  commune: string | null;
+  sources: string;
+  latency_ms: number;
+  created_at: string;
+}
+
+interface QueueRow {
+  id: number;
+  user_key: string;
+  channel: Channel;
+  question: string;
+  reason: QueueReason;
+  message_id: number | null;
+  commune: string | null;
+  status: QueueStatus;
+  staff_answer: string | null;
+  answered_by: string | null;
+  answered_at: string | null;
+  delivered: number | null;
+  delivery_address: string | null;
+  created_at: string;
+}
+
+/** Reads the user-key secret from `file`, creating it with 32 random bytes (hex, 0600) if absent. */
+function loadOrCreateSecret(file: string): string {
+  try {
+    // "wx" fails when the file exists, so two processes starting together keep one secret.
+    writeFileSync(file, `${randomBytes(32).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  const secret = readFileSync(file, "utf8").trim();
+  if (secret.length === 0) throw new AppError("CONFIG_INVALID", `${SECRET_FILE} is empty`);
+  return secret;
+}
+
+/** Runs an insert; a foreign-key failure (unknown user key or message id) becomes NOT_FOUND. */
+function referencing<T>(what: string, insert: () => T): T {
+  try {
+    return insert();
+  } catch (err) {
+    if (err instanceof Database.SqliteError && err.code === "SQLITE_CONSTRAINT_FOREIGNKEY") {
+      throw new AppError("NOT_FOUND", `${what} refers to an unknown user or message`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    key: row.key,
+    channel: row.channel,
+    consent: row.at === null ? null : { granted: row.granted === 1, noticeVersion: row.notice_version ?? "", at: row.at },
+    commune: row.commune,
+    createdAt: row.created_at,
+  };
+}
+
+function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    userKey: row.user_key,
+    channel: row.channel,
+    question: row.question,
+    kind: row.kind,
+    confidence: row.confidence,
+    commune: row.commune,
+    sources: JSON.parse(row.sources) as string[],
+    latencyMs: row.latency_ms,
+    createdAt: row.created_at,
+  };
+}
+
+function toQueueItem(row: QueueRow): QueueItem {
+  return {
+    id: row.id,
+    userKey: row.user_key,
+    channel: row.channel,
+    question: row.question,
+    reason: row.reason,
+    messageId: row.message_id,
+    commune: row.commune,
+    status: row.status,
+    staffAnswer: row.staff_answer,
+    answeredBy: row.answered_by,
+    answeredAt: row.answered_at,
+    delivered: row.delivered === null ? null : row.delivered === 1,
+    deliveryAddress: row.delivery_address,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Opens (creating and migrating as needed) `<dataDir>/tro-ly-so.sqlite` and returns the shared
+ * Store. The connection uses WAL, foreign keys and a busy timeout; every method is synchronous.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  const now = options.now ?? (() => new Date());
+  const stamp = (): string => now().toISOString();
+  mkdirSync(options.dataDir, { recursive: true });
+  const secret = options.secret ?? loadOrCreateSecret(path.join(options.dataDir, SECRET_FILE));
+  if (secret.length === 0) throw new AppError("CONFIG_INVALID", "user-key secret is empty");
+
+  const db = new Database(path.join(options.dataDir, DATABASE_FILE));
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma("journal_mode = WAL");
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const sql = {
+    insertUser: db.prepare<[string, Channel, string]>("INSERT OR IGNORE INTO users (key, channel, created_at) VALUES (?, ?, ?)"),
+    getUser: db.prepare<[string], UserRow>(`
+      SELECT u.key, u.channel, u.commune, u.created_at, c.granted, c.notice_version, c.at
+      FROM users u
+      LEFT JOIN consents c ON c.id = (SELECT max(id) FROM consents WHERE user_key = u.key)
+      WHERE u.key = ?`),
+    insertConsent: db.prepare<[string, number, string, string]>("INSERT INTO consents (user_key, granted, notice_version, at) VALUES (?, ?, ?, ?)"),
+    setCommune: db.prepare<[string | null, string]>("UPDATE users SET commune = ? WHERE key = ?"),
+
+    insertMessage: db.prepare<[string, Channel, string | null, AnswerKindStored, number | null, string | null, string, number, string], MessageRow>(`
+      INSERT INTO messages (user_key, channel, question, kind, confidence, commune, sources, latency_ms, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+    getMessage: db.prepare<[number], MessageRow>("SELECT * FROM messages WHERE id = ?"),
+    insertFeedback: db.prepare<[number, string, string, string | null, string]>(
+      "INSERT INTO feedback (message_id, user_key, rating, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+
+    insertQueue: db.prepare<[string, Channel, string, QueueReason, number | null, string | null, string | null, string], QueueRow>(`
+      INSERT INTO staff_queue (user_key, channel, question, reason, message_id, commune, delivery_address, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+    getQueue: db.prepare<[number], QueueRow>("SELECT * FROM staff_queue WHERE id = ?"),
+    listQueue: db.prepare<[{ status: string | null; limit: number }], QueueRow>(
+      "SELECT * FROM staff_queue WHERE (@status IS NULL OR status = @status) ORDER BY id LIMIT @limit",
+    ),
+    answerQueue: db.prepare<[string, string, string, number], QueueRow>(`
+      UPDATE staff_queue SET status = 'answered', staff_answer = ?, answered_by = ?, answered_at = ?, delivered = NULL
+      WHERE id = ? RETURNING *`),
+    markDelivered: db.prepare<[number]>("UPDATE staff_queue SET delivered = 1, delivery_address = NULL WHERE id = ?"),
+    markUndelivered: db.prepare<[number]>("UPDATE staff_queue SET delivered = 0 WHERE id = ?"),
+
+    getState: db.prepare<[string], { value: string }>("SELECT value FROM state WHERE key = ?"),
+    setState: db.prepare<[string, string, string]>(
+      "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    ),
+    deleteState: db.prepare<[string]>("DELETE FROM state WHERE key = ?"),
+
+    // Feedback left on the user's messages goes too, so deleting the messages never trips a foreign key.
+    deleteUserFeedback: db.prepare<[{ key: string }]>(
+      "DELETE FROM feedback WHERE user_key = @key OR message_id IN (SELECT id FROM messages WHERE user_key = @key)",
+    ),
+    deleteUserQueue: db.prepare<[string]>("DELETE FROM staff_queue WHERE user_key = ?"),
+    deleteUserMessages: db.prepare<[string]>("DELETE FROM messages WHERE user_key = ?"),
+    deleteUserConsents: db.prepare<[string]>("DELETE FROM consents WHERE user_key = ?"),
+    // `key:` .. `key;` is exactly the keys starting with "key:" (';' follows ':'), and uses the primary-key index.
+    deleteUserState: db.prepare<[string, string, string]>("DELETE FROM state WHERE key = ? OR (key >= ? AND key < ?)"),
+    deleteUserRow: db.prepare<[string]>("DELETE FROM users WHERE key = ?"),
+
+    purgeMessages: db.prepare<[string]>("UPDATE messages SET question = NULL WHERE created_at < ? AND question IS NOT NULL"),
+    purgeFeedback: db.prepare<[string]>("UPDATE feedback SET reason = NULL WHERE created_at < ? AND reason IS NOT NULL"),
+    purgeQueue: db.prepare<[string]>("DELETE FROM staff_queue WHERE created_at < ? AND status IN ('answered', 'closed')"),
+    purgeState: db.prepare<[string]>("DELETE FROM state WHERE updated_at < ?"),
+  };
+
+  const hasGrantedConsent = (key: string): boolean => getUser(key)?.consent?.granted === true;
+
+  function getUser(key: string): UserRecord | undefined {
+    const row = sql.getUser.get(key);
+    return row ? toUser(row) : undefined;
+  }
+
+  function requireUser(key: string): UserRecord {
+    const user = getUser(key);
+    if (!user) throw new AppError("NOT_FOUND", "unknown user key");
+    return user;
+  }
+
+  function userKey(channel: Channel, channelUserId: string): string {
+    return createHmac("sha256", secret).update(`${channel}:${channelUserId}`).digest("hex");
+  }
+
+  const deleteUser = db.transaction((key: string): DeleteUserCounts => {
+    const feedback = sql.deleteUserFeedback.run({ key }).changes;
+    const queue = sql.deleteUserQueue.run(key).changes;
+    const messages = sql.deleteUserMessages.run(key).changes;
+    const consents = sql.deleteUserConsents.run(key).changes;
+    const state = sql.deleteUserState.run(key, `${key}:`, `${key};`).changes;
+    const users = sql.deleteUserRow.run(key).changes;
+    return { users, consents, messages, feedback, queue, state };
+  });
+
+  /*
+   * Retention, for rows created (state: last updated) before now - days:
+   * - messages: the question text is blanked; the row stays for statistics (kind, confidence, sources).
+   * - feedback: the free-text reason is blanked; the rating stays.
+   * - staff_queue: answered and closed items are deleted (question, answer and any undelivered raw
+   *   address go with them). Open items are kept: a citizen is still waiting for staff, and the
+   *   question text is the work item itself.
+   * - state: deleted (abandoned sessions and flows).
+   * Users and consent history hold no text and are kept; they go only with deleteUser.
+   */
+  const purge = db.transaction((cutoff: string): PurgeCounts => ({
+    messages: sql.purgeMessages.run(cutoff).changes,
+    feedback: sql.purgeFeedback.run(cutoff).changes,
+    queue: sql.purgeQueue.run(cutoff).changes,
+    state: sql.purgeState.run(cutoff).changes,
+  }));
+
+  return {
+    userKey,
+
+    ensureUser(channel, channelUserId) {
+      const key = userKey(channel, channelUserId);
+      sql.insertUser.run(key, channel, stamp());
+      return requireUser(key);
+    },
+
+    getUser,
+
+    setConsent(key, granted, noticeVersion) {
+      requireUser(key);
+      sql.insertConsent.run(key, granted ? 1 : 0, noticeVersion, stamp());
+      return requireUser(key);
+    },
+
+    setCommune(key, commune) {
+      if (sql.setCommune.run(commune, key).changes === 0) throw new AppError("NOT_FOUND", "unknown user key");
+    },
+
+    recordMessage(input) {
+      const question = hasGrantedConsent(input.userKey) ? maskSensitive(input.question) : null;
+      const row = referencing("message", () =>
+        sql.insertMessage.get(
+          input.userKey,
+          input.channel,
+          question,
+          input.kind,
+          input.confidence,
+          input.commune,
+          JSON.stringify(input.sources),
+          input.latencyMs,
+          stamp(),
+        ),
+      );
+      if (!row) throw new AppError("INTERNAL", "message insert returned no row");
+      return toMessage(row);
+    },
+
+    getMessage(id) {
+      const row = sql.getMessage.get(id);
+      return row ? toMessage(row) : undefined;
+    },
+
+    recordFeedback(input: FeedbackInput) {
+      const reason = input.reason == null || input.reason.trim() === "" ? null : maskSensitive(input.reason);
+      referencing("feedback", () => sql.insertFeedback.run(input.messageId, input.userKey, input.rating, reason, stamp()));
+    },
+
+    enqueue(input: QueueInput) {
+      if (!hasGrantedConsent(input.userKey)) throw new AppError("CONSENT_REQUIRED", "staff queue needs granted consent");
+      const row = referencing("queue item", () =>
+        sql.insertQueue.get(
+          input.userKey,
+          input.channel,
+          maskSensitive(input.question),
+          input.reason,
+          input.messageId ?? null,
+          input.commune ?? null,
+          input.deliveryAddress ?? null,
+          stamp(),
+        ),
+      );
+      if (!row) throw new AppError("INTERNAL", "queue insert returned no row");
+      return toQueueItem(row);
+    },
+
+    getQueueItem(id) {
+      const row = sql.getQueue.get(id);
+      return row ? toQueueItem(row) : undefined;
+    },
+
+    listQueue(filter = {}) {
+      // SQLite treats a negative LIMIT as "no limit".
+      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
+      return sql.listQueue.all({ status: filter.status ?? null, limit }).map(toQueueItem);
+    },
+
+    answerQueueItem(id, answer, staff) {
+      const row = sql.answerQueue.get(maskSensitive(answer), staff, stamp(), id);
+      if (!row) throw new AppError("NOT_FOUND", `unknown queue item ${id}`);
+      return toQueueItem(row);
+    },
+
+    markDelivered(id, delivered) {
+      const result = delivered ? sql.markDelivered.run(id) : sql.markUndelivered.run(id);
+      if (result.changes === 0) throw new AppError("NOT_FOUND", `unknown queue item ${id}`);
+    },
+
+    getState<T>(key: string): T | undefined {
+      const row = sql.getState.get(key);
+      // The caller's T is trusted: state is only ever written by setState with the same key.
+      return row ? (JSON.parse(row.value) as T) : undefined;
+    },
+
+    setState<T>(key: string, value: T): void {
+      const json = JSON.stringify(value) as string | undefined;
+      if (json === undefined) throw new TypeError(`state value for a key is not JSON-serializable (${typeof value})`);
+      sql.setState.run(key, json, stamp());
+    },
+
+    deleteState(key) {
+      sql.deleteState.run(key);
+    },
+
+    deleteUser(key): RemovalCounts {
+      return deleteUser.immediate(key);
+    },
+
+    purge(days, at = now()): RemovalCounts {
+      if (!Number.isFinite(days) || days < 0) throw new RangeError(`purge days must be a non-negative number, got ${days}`);
+      return purge.immediate(new Date(at.getTime() - days * DAY_MS).toISOString());
+    },
+
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

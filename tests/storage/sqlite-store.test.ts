@@ -1,0 +1,458 @@
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../../src/core/errors.js";
+import { MASK_LABEL } from "../../src/core/privacy/mask.js";
+import type { Channel, Store } from "../../src/core/store.js";
+import { migrate, SCHEMA_VERSION, userVersion } from "../../src/storage/migrations.js";
+import { DATABASE_FILE, openSqliteStore, SECRET_FILE } from "../../src/storage/sqlite-store.js";
+
+const SECRET = "bi-mat-thu-nghiem";
+const PHONE = "0912 345 678";
+const CCCD = "001203004567";
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let dir: string;
+let clock: Date;
+const stores: Store[] = [];
+const raws: Database.Database[] = [];
+
+function open(options: { secret?: string | null } = {}): Store {
+  const secret = options.secret === null ? undefined : (options.secret ?? SECRET);
+  const store = openSqliteStore({ dataDir: dir, secret, now: () => clock });
+  stores.push(store);
+  return store;
+}
+
+/** A second, independent connection to read what is really in the file. */
+function raw(): Database.Database {
+  const db = new Database(path.join(dir, DATABASE_FILE));
+  raws.push(db);
+  return db;
+}
+
+function consentedUser(store: Store, channel: Channel, id: string): string {
+  const key = store.ensureUser(channel, id).key;
+  store.setConsent(key, true, "2025-01");
+  return key;
+}
+
+function message(store: Store, userKey: string, question = "wifi xa o dau") {
+  return store.recordMessage({
+    userKey,
+    channel: "telegram",
+    question,
+    kind: "extractive",
+    confidence: 0.8,
+    commune: "cong-hoa",
+    sources: ["ke-hoach-ha-tang-so-cong-hoa-2025"],
+    latencyMs: 12.5,
+  });
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected an error");
+}
+
+beforeEach(async () => {
+  dir = path.join(await mkdtemp(path.join(tmpdir(), "tro-ly-so-store-")), "data");
+  clock = new Date("2025-03-01T08:00:00.000Z");
+});
+
+afterEach(async () => {
+  for (const db of raws.splice(0)) db.close();
+  for (const store of stores.splice(0)) store.close();
+  await rm(path.dirname(dir), { recursive: true, force: true });
+});
+
+describe("pseudonymous users", () => {
+  it("should derive a stable hex key that differs per channel and per secret", () => {
+    const store = open();
+    const key = store.userKey("telegram", "123456789");
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(store.userKey("telegram", "123456789")).toBe(key);
+    expect(store.userKey("zalo", "123456789")).not.toBe(key);
+    expect(store.userKey("telegram", "123456780")).not.toBe(key);
+    store.close();
+
+    expect(open().userKey("telegram", "123456789")).toBe(key);
+    expect(open({ secret: "mot-bi-mat-khac" }).userKey("telegram", "123456789")).not.toBe(key);
+  });
+
+  it("should create a private secret file on first use and reuse it", async () => {
+    const first = open({ secret: null });
+    const key = first.userKey("zalo", "u-1");
+    first.close();
+    const file = path.join(dir, SECRET_FILE);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readFile(file, "utf8")).trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(open({ secret: null }).userKey("zalo", "u-1")).toBe(key);
+  });
+
+  it("should never write the raw channel user id to the database", async () => {
+    const store = open();
+    const rawId = "987654321012";
+    const user = store.ensureUser("telegram", rawId);
+    expect(user).toMatchObject({ key: store.userKey("telegram", rawId), channel: "telegram", consent: null, commune: null });
+    store.setConsent(user.key, true, "2025-01");
+    store.setCommune(user.key, "phu-tan");
+    message(store, user.key, "xin chao");
+
+    const rows = raw().prepare("SELECT * FROM users").all() as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    for (const value of Object.values(rows[0] as Record<string, unknown>)) expect(String(value)).not.toContain(rawId);
+
+    for (const db of raws.splice(0)) db.close();
+    store.close();
+    const bytes = await readFile(path.join(dir, DATABASE_FILE));
+    expect(bytes.includes(Buffer.from(rawId))).toBe(false);
+  });
+
+  it("should return the same record when a user comes back", () => {
+    const store = open();
+    const first = store.ensureUser("web", "phien-1");
+    clock = new Date(clock.getTime() + DAY_MS);
+    expect(store.ensureUser("web", "phien-1")).toEqual(first);
+    expect(store.getUser("khong-co")).toBeUndefined();
+  });
+
+  it("should store the chosen commune and reject unknown users", () => {
+    const store = open();
+    const key = store.ensureUser("zalo", "z-1").key;
+    store.setCommune(key, "phu-tan");
+    expect(store.getUser(key)?.commune).toBe("phu-tan");
+    store.setCommune(key, null);
+    expect(store.getUser(key)?.commune).toBeNull();
+    expect((catchError(() => store.setCommune("khong-co", "phu-tan")) as AppError).code).toBe("NOT_FOUND");
+    expect((catchError(() => store.setConsent("khong-co", true, "2025-01")) as AppError).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("consent", () => {
+  it("should keep the history and report the latest choice", () => {
+    const store = open();
+    const key = store.ensureUser("telegram", "42").key;
+    expect(store.getUser(key)?.consent).toBeNull();
+
+    store.setConsent(key, true, "2025-01");
+    clock = new Date("2025-03-02T09:00:00.000Z");
+    const user = store.setConsent(key, false, "2025-02");
+    expect(user.consent).toEqual({ granted: false, noticeVersion: "2025-02", at: "2025-03-02T09:00:00.000Z" });
+    expect(store.getUser(key)?.consent?.granted).toBe(false);
+
+    // Same timestamp as the previous choice: the later call still wins.
+    expect(store.setConsent(key, true, "2025-02").consent?.granted).toBe(true);
+
+    const history = raw().prepare("SELECT granted, notice_version FROM consents WHERE user_key = ? ORDER BY id").all(key);
+    expect(history).toEqual([
+      { granted: 1, notice_version: "2025-01" },
+      { granted: 0, notice_version: "2025-02" },
+      { granted: 1, notice_version: "2025-02" },
+    ]);
+  });
+});
+
+describe("messages and feedback", () => {
+  it("should not store question text without granted consent", () => {
+    const store = open();
+    const never = store.ensureUser("telegram", "1").key;
+    const refused = store.ensureUser("telegram", "2").key;
+    store.setConsent(refused, false, "2025-01");
+    const revoked = consentedUser(store, "telegram", "3");
+    store.setConsent(revoked, false, "2025-01");
+
+    for (const key of [never, refused, revoked]) {
+      const record = message(store, key, "nha toi o thon 3 muon lap wifi");
+      expect(record.question).toBeNull();
+      expect(store.getMessage(record.id)?.question).toBeNull();
+    }
+    const stored = raw().prepare("SELECT question FROM messages").all();
+    expect(stored).toEqual([{ question: null }, { question: null }, { question: null }]);
+  });
+
+  it("should store masked question text with consent and read the record back", () => {
+    const store = open();
+    const key = consentedUser(store, "zalo", "z-9");
+    const record = message(store, key, `Số tôi ${PHONE}, CCCD ${CCCD}, hỗ trợ điện thoại 4G thế nào?`);
+    expect(record).toMatchObject({
+      userKey: key,
+      channel: "telegram",
+      kind: "extractive",
+      confidence: 0.8,
+      commune: "cong-hoa",
+      sources: ["ke-hoach-ha-tang-so-cong-hoa-2025"],
+      latencyMs: 12.5,
+      createdAt: "2025-03-01T08:00:00.000Z",
+    });
+    expect(store.getMessage(record.id)).toEqual(record);
+    expect(store.getMessage(record.id + 1)).toBeUndefined();
+
+    const { question } = raw().prepare("SELECT question FROM messages WHERE id = ?").get(record.id) as { question: string };
+    expect(question).toBe(`Số tôi ${MASK_LABEL.phone}, CCCD ${MASK_LABEL.id}, hỗ trợ điện thoại 4G thế nào?`);
+    expect(question).not.toContain("345");
+    expect(question).not.toContain(CCCD);
+  });
+
+  it("should record feedback with a masked reason and reject unknown messages", () => {
+    const store = open();
+    const key = store.ensureUser("web", "w-1").key;
+    const record = message(store, key);
+    store.recordFeedback({ messageId: record.id, userKey: key, rating: "down", reason: `goi lai cho toi ${PHONE}` });
+    store.recordFeedback({ messageId: record.id, userKey: key, rating: "up" });
+    const rows = raw().prepare("SELECT message_id, user_key, rating, reason FROM feedback ORDER BY id").all();
+    expect(rows).toEqual([
+      { message_id: record.id, user_key: key, rating: "down", reason: `goi lai cho toi ${MASK_LABEL.phone}` },
+      { message_id: record.id, user_key: key, rating: "up", reason: null },
+    ]);
+    const err = catchError(() => store.recordFeedback({ messageId: 9999, userKey: key, rating: "up" }));
+    expect((err as AppError).code).toBe("NOT_FOUND");
+    expect((catchError(() => message(store, "khong-co")) as AppError).code).toBe("NOT_FOUND");
+  });
+});
+
+describe("the staff queue", () => {
+  it("should refuse to queue a question without granted consent", () => {
+    const store = open();
+    const never = store.ensureUser("telegram", "1").key;
+    const revoked = consentedUser(store, "telegram", "2");
+    store.setConsent(revoked, false, "2025-01");
+    for (const userKey of [never, revoked, "khong-co"]) {
+      const err = catchError(() => store.enqueue({ userKey, channel: "telegram", question: "hoi can bo", reason: "requested" }));
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe("CONSENT_REQUIRED");
+    }
+    expect(raw().prepare("SELECT count(*) AS n FROM staff_queue").get()).toEqual({ n: 0 });
+  });
+
+  it("should go open → answered → delivered, masking texts and forgetting the address", () => {
+    const store = open();
+    const key = consentedUser(store, "telegram", "555");
+    const asked = message(store, key);
+    const item = store.enqueue({
+      userKey: key,
+      channel: "telegram",
+      question: `Tôi CCCD ${CCCD}, được hỗ trợ máy không?`,
+      reason: "unanswered",
+      messageId: asked.id,
+      commune: "phu-tan",
+      deliveryAddress: "555",
+    });
+    expect(item).toMatchObject({
+      status: "open",
+      question: `Tôi CCCD ${MASK_LABEL.id}, được hỗ trợ máy không?`,
+      messageId: asked.id,
+      commune: "phu-tan",
+      staffAnswer: null,
+      answeredBy: null,
+      answeredAt: null,
+      delivered: null,
+      deliveryAddress: "555",
+    });
+
+    clock = new Date("2025-03-01T10:00:00.000Z");
+    const answered = store.answerQueueItem(item.id, `Bác gọi cán bộ Lan số ${PHONE} nhé`, "can-bo-lan");
+    expect(answered).toMatchObject({
+      status: "answered",
+      staffAnswer: `Bác gọi cán bộ Lan số ${MASK_LABEL.phone} nhé`,
+      answeredBy: "can-bo-lan",
+      answeredAt: "2025-03-01T10:00:00.000Z",
+      delivered: null,
+      deliveryAddress: "555",
+    });
+    const stored = raw().prepare("SELECT question, staff_answer FROM staff_queue WHERE id = ?").get(item.id) as Record<string, string>;
+    expect(JSON.stringify(stored)).not.toMatch(/345|001203/);
+
+    store.markDelivered(item.id, true);
+    expect(store.getQueueItem(item.id)).toMatchObject({ delivered: true, deliveryAddress: null, status: "answered" });
+    expect(raw().prepare("SELECT delivered, delivery_address FROM staff_queue WHERE id = ?").get(item.id)).toEqual({
+      delivered: 1,
+      delivery_address: null,
+    });
+  });
+
+  it("should keep the address when delivery failed", () => {
+    const store = open();
+    const key = consentedUser(store, "zalo", "zalo-77");
+    const item = store.enqueue({ userKey: key, channel: "zalo", question: "hoi", reason: "requested", deliveryAddress: "zalo-77" });
+    store.answerQueueItem(item.id, "tra loi", "can-bo");
+    store.markDelivered(item.id, false);
+    expect(store.getQueueItem(item.id)).toMatchObject({ delivered: false, deliveryAddress: "zalo-77" });
+    expect(store.getQueueItem(item.id)?.messageId).toBeNull();
+    expect((catchError(() => store.markDelivered(9999, true)) as AppError).code).toBe("NOT_FOUND");
+    expect((catchError(() => store.answerQueueItem(9999, "x", "y")) as AppError).code).toBe("NOT_FOUND");
+    expect(store.getQueueItem(9999)).toBeUndefined();
+  });
+
+  it("should list by status, oldest first, up to the limit", () => {
+    const store = open();
+    const key = consentedUser(store, "web", "w");
+    const ids = ["a", "b", "c", "d"].map((q) => store.enqueue({ userKey: key, channel: "web", question: q, reason: "requested" }).id);
+    store.answerQueueItem(ids[1] as number, "tra loi", "can-bo");
+
+    expect(store.listQueue().map((i) => i.id)).toEqual(ids);
+    expect(store.listQueue({ status: "open" }).map((i) => i.question)).toEqual(["a", "c", "d"]);
+    expect(store.listQueue({ status: "answered" }).map((i) => i.question)).toEqual(["b"]);
+    expect(store.listQueue({ status: "closed" })).toEqual([]);
+    expect(store.listQueue({ status: "open", limit: 2 }).map((i) => i.question)).toEqual(["a", "c"]);
+    expect(store.listQueue({ limit: 0 })).toEqual([]);
+  });
+});
+
+describe("state", () => {
+  it("should round-trip JSON values, overwrite and delete", () => {
+    const store = open();
+    expect(store.getState("k")).toBeUndefined();
+    const value = { step: "chon-xa", options: ["cong-hoa", "phu-tan"], n: 2, nested: { ok: true, none: null }, text: "Đường" };
+    store.setState("k", value);
+    expect(store.getState<typeof value>("k")).toEqual(value);
+    store.setState("k", 7);
+    expect(store.getState<number>("k")).toBe(7);
+    store.setState("s", "chuỗi");
+    expect(store.getState<string>("s")).toBe("chuỗi");
+    store.deleteState("k");
+    expect(store.getState("k")).toBeUndefined();
+    expect(store.getState<string>("s")).toBe("chuỗi");
+    expect(() => store.setState("k", undefined)).toThrow(TypeError);
+  });
+});
+
+describe("deleting a user", () => {
+  /** Gives a user a row in every table, including feedback and queue items. */
+  function populate(store: Store, channel: Channel, id: string): string {
+    const key = consentedUser(store, channel, id);
+    store.setCommune(key, "cong-hoa");
+    const m1 = message(store, key, `cau hoi cua ${id}`);
+    const m2 = message(store, key);
+    store.recordFeedback({ messageId: m1.id, userKey: key, rating: "up" });
+    store.recordFeedback({ messageId: m2.id, userKey: key, rating: "down", reason: "sai" });
+    const q = store.enqueue({ userKey: key, channel, question: `hoi can bo ${id}`, reason: "unanswered", messageId: m1.id, deliveryAddress: id });
+    store.answerQueueItem(q.id, "tra loi", "can-bo");
+    store.enqueue({ userKey: key, channel, question: "con mo", reason: "requested", deliveryAddress: id });
+    store.setState(key, { session: true });
+    store.setState(`${key}:flow`, { step: 1 });
+    store.setState(`${key}:xa`, "cong-hoa");
+    return key;
+  }
+
+  /** Rows in any table whose any column equals the key or starts with `key:`. */
+  function rowsAbout(db: Database.Database, key: string): Record<string, number> {
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    const counts: Record<string, number> = {};
+    for (const table of tables) {
+      const columns = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
+      const where = columns.map((c) => `"${c}" = @key OR substr("${c}", 1, length(@prefix)) = @prefix`).join(" OR ");
+      counts[table] = db.prepare(`SELECT count(*) FROM "${table}" WHERE ${where}`).pluck().get({ key, prefix: `${key}:` }) as number;
+    }
+    return counts;
+  }
+
+  it("should remove every row about the user and nothing about others", () => {
+    const store = open();
+    const alice = populate(store, "telegram", "111");
+    const bob = populate(store, "zalo", "222");
+    // Bob's queue item points at one of Alice's messages: it must survive with the link cleared.
+    const aliceMessage = (raw().prepare("SELECT id FROM messages WHERE user_key = ? LIMIT 1").get(alice) as { id: number }).id;
+    const bobItem = store.enqueue({ userKey: bob, channel: "zalo", question: "lien quan", reason: "requested", messageId: aliceMessage });
+    // A key that merely starts with Alice's key (no colon) is not hers.
+    store.setState(`${alice}x`, "khac");
+
+    const db = raw();
+    const aliceBefore = rowsAbout(db, alice);
+    const bobBefore = rowsAbout(db, bob);
+    expect(Object.values(aliceBefore).every((n) => n > 0)).toBe(true);
+    expect(aliceBefore).toEqual({ users: 1, consents: 1, messages: 2, feedback: 2, staff_queue: 2, state: 3 });
+
+    const counts = store.deleteUser(alice);
+    expect(counts).toEqual({ users: 1, consents: 1, messages: 2, feedback: 2, queue: 2, state: 3 });
+    expect(Object.values(rowsAbout(db, alice)).every((n) => n === 0)).toBe(true);
+    expect(rowsAbout(db, bob)).toEqual(bobBefore);
+    expect(store.getUser(alice)).toBeUndefined();
+    expect(store.getUser(bob)?.consent?.granted).toBe(true);
+    expect(store.getQueueItem(bobItem.id)?.messageId).toBeNull();
+    expect(store.getState(`${alice}x`)).toBe("khac");
+    expect(store.getState(`${bob}:flow`)).toEqual({ step: 1 });
+
+    expect(store.deleteUser(alice)).toEqual({ users: 0, consents: 0, messages: 0, feedback: 0, queue: 0, state: 0 });
+  });
+});
+
+describe("purge", () => {
+  it("should blank or remove text older than the retention period only", () => {
+    const store = open();
+    const key = consentedUser(store, "telegram", "9");
+    const t0 = clock;
+    const oldMessage = message(store, key, "cau hoi cu");
+    store.recordFeedback({ messageId: oldMessage.id, userKey: key, rating: "down", reason: "ly do cu" });
+    const oldAnswered = store.enqueue({ userKey: key, channel: "telegram", question: "cu da tra loi", reason: "requested", deliveryAddress: "9" });
+    store.answerQueueItem(oldAnswered.id, "tra loi", "can-bo");
+    const oldOpen = store.enqueue({ userKey: key, channel: "telegram", question: "cu chua tra loi", reason: "requested" });
+    store.setState(`${key}:old`, 1);
+    store.setState(`${key}:touched`, 1);
+
+    clock = new Date(t0.getTime() + 40 * DAY_MS);
+    store.setState(`${key}:touched`, 2);
+    const freshMessage = message(store, key, "cau hoi moi");
+    store.recordFeedback({ messageId: freshMessage.id, userKey: key, rating: "down", reason: "ly do moi" });
+    const freshAnswered = store.enqueue({ userKey: key, channel: "telegram", question: "moi", reason: "requested" });
+    store.answerQueueItem(freshAnswered.id, "tra loi", "can-bo");
+
+    // Default clock: the store's `now`.
+    expect(store.purge(30)).toEqual({ messages: 1, feedback: 1, queue: 1, state: 1 });
+
+    expect(store.getMessage(oldMessage.id)?.question).toBeNull();
+    expect(store.getMessage(oldMessage.id)?.kind).toBe("extractive");
+    expect(store.getMessage(freshMessage.id)?.question).toBe("cau hoi moi");
+    expect(raw().prepare("SELECT reason FROM feedback ORDER BY id").pluck().all()).toEqual([null, "ly do moi"]);
+    expect(store.getQueueItem(oldAnswered.id)).toBeUndefined();
+    expect(store.getQueueItem(oldOpen.id)?.question).toBe("cu chua tra loi");
+    expect(store.getQueueItem(freshAnswered.id)).toBeDefined();
+    expect(store.getState(`${key}:old`)).toBeUndefined();
+    expect(store.getState(`${key}:touched`)).toBe(2);
+    expect(store.getUser(key)?.consent?.granted).toBe(true);
+
+    // An explicit date: nothing is older than 60 days, then everything left is older than 0 days.
+    expect(store.purge(60, clock)).toEqual({ messages: 0, feedback: 0, queue: 0, state: 0 });
+    expect(store.purge(0, new Date(clock.getTime() + 1))).toEqual({ messages: 1, feedback: 1, queue: 1, state: 1 });
+    expect(() => store.purge(-1)).toThrow(RangeError);
+  });
+});
+
+describe("the database file", () => {
+  it("should use WAL and apply migrations once", () => {
+    const store = open();
+    const key = store.ensureUser("web", "w").key;
+    store.close();
+    const again = open();
+    expect(again.getUser(key)?.key).toBe(key);
+
+    const db = raw();
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(userVersion(db)).toBe(SCHEMA_VERSION);
+    expect(migrate(db)).toEqual([]);
+    expect(db.prepare("SELECT count(*) FROM users").pluck().get()).toBe(1);
+  });
+
+  it("should migrate a new file in one step per version and refuse a newer schema", async () => {
+    await mkdir(dir, { recursive: true });
+    const db = raw();
+    expect(userVersion(db)).toBe(0);
+    expect(migrate(db)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    expect(() => open()).toThrow(/newer than this build/);
+  });
+
+  it("should enforce foreign keys and close cleanly", () => {
+    const store = open();
+    expect((catchError(() => store.recordFeedback({ messageId: 1, userKey: "khong-co", rating: "up" })) as AppError).code).toBe("NOT_FOUND");
+    store.close();
+    store.close();
+    expect(() => store.getUser("x")).toThrow();
+  });
+});
