@@ -192,6 +192,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     insertFeedback: db.prepare<[number, string, string, string | null, string]>(
       "INSERT INTO feedback (message_id, user_key, rating, reason, created_at) VALUES (?, ?, ?, ?, ?)",
     ),
+    findFeedback: db.prepare<[number, string]>("SELECT id, rating, reason FROM feedback WHERE message_id = ? AND user_key = ? ORDER BY id DESC LIMIT 1"),
+    updateFeedback: db.prepare<[string, string | null, string, number]>("UPDATE feedback SET rating = ?, reason = ?, created_at = ? WHERE id = ?"),
 
     insertQueue: db.prepare<[string, Channel, string, QueueReason, number | null, string | null, string | null, string], QueueRow>(`
       INSERT INTO staff_queue (user_key, channel, question, reason, message_id, commune, delivery_address, created_at)
@@ -320,6 +322,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     recordFeedback(input: FeedbackInput) {
       const reason = input.reason == null || input.reason.trim() === "" ? null : maskSensitive(input.reason);
+      // One opinion per resident and answer: a later click replaces the earlier one; a reason typed
+      // after a 👎 is added to it (a reason of null keeps the reason given for the same rating).
+      const existing = sql.findFeedback.get(input.messageId, input.userKey) as { id: number; rating: string; reason: string | null } | undefined;
+      if (existing) {
+        const kept = reason ?? (existing.rating === input.rating ? existing.reason : null);
+        sql.updateFeedback.run(input.rating, kept, stamp(), existing.id);
+        return;
+      }
       referencing("feedback", () => sql.insertFeedback.run(input.messageId, input.userKey, input.rating, reason, stamp()));
     },
 

@@ -205,12 +205,13 @@ describe("messages and feedback", () => {
     const key = store.ensureUser("web", "w-1").key;
     const record = message(store, key);
     store.recordFeedback({ messageId: record.id, userKey: key, rating: "down", reason: `goi lai cho toi ${PHONE}` });
+    const rows = () => raw().prepare("SELECT message_id, user_key, rating, reason FROM feedback ORDER BY id").all();
+    expect(rows()).toEqual([{ message_id: record.id, user_key: key, rating: "down", reason: `goi lai cho toi ${MASK_LABEL.phone}` }]);
+    // A repeated 👎 without a reason keeps the reason; a later 👍 replaces the opinion and its reason.
+    store.recordFeedback({ messageId: record.id, userKey: key, rating: "down" });
+    expect(rows()).toEqual([{ message_id: record.id, user_key: key, rating: "down", reason: `goi lai cho toi ${MASK_LABEL.phone}` }]);
     store.recordFeedback({ messageId: record.id, userKey: key, rating: "up" });
-    const rows = raw().prepare("SELECT message_id, user_key, rating, reason FROM feedback ORDER BY id").all();
-    expect(rows).toEqual([
-      { message_id: record.id, user_key: key, rating: "down", reason: `goi lai cho toi ${MASK_LABEL.phone}` },
-      { message_id: record.id, user_key: key, rating: "up", reason: null },
-    ]);
+    expect(rows()).toEqual([{ message_id: record.id, user_key: key, rating: "up", reason: null }]);
     const err = catchError(() => store.recordFeedback({ messageId: 9999, userKey: key, rating: "up" }));
     expect((err as AppError).code).toBe("NOT_FOUND");
     expect((catchError(() => message(store, "khong-co")) as AppError).code).toBe("NOT_FOUND");

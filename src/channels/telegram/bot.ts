@@ -92,15 +92,25 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     delete: (key) => o.store.deleteState(key),
   };
 
-  // Errors in any handler: logged (without message text) and apologised for, never a crash.
-  bot.catch(async (err) => {
-    o.logger.error({ err: err.error, update: err.ctx.update.update_id }, "telegram handler failed");
+  // One error boundary for every handler (polling and webhook alike): the error is logged without
+  // message text, the resident gets an apology, and Telegram gets a normal response so it does not
+  // resend the update.
+  const apologise = async (ctx: Context, err: unknown) => {
+    o.logger.error({ err, update: ctx.update.update_id }, "telegram handler failed");
     try {
-      if (err.ctx.chat) await err.ctx.api.sendMessage(err.ctx.chat.id, APOLOGY);
+      if (ctx.chat) await ctx.api.sendMessage(ctx.chat.id, APOLOGY);
     } catch {
       // Nothing more to do: the apology itself failed.
     }
+  };
+  bot.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      await apologise(ctx, err);
+    }
   });
+  bot.catch(async (err) => apologise(err.ctx, err.error));
 
   // Groups: only commands, mentions of the bot and replies to it.
   bot.use(async (ctx, next) => {

@@ -1,0 +1,127 @@
+import { createServer, type Server } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { startService, type Service } from "../../src/service.js";
+import { KNOWLEDGE_DIR } from "../helpers/engine.js";
+import { BOT_INFO } from "../helpers/telegram.js";
+
+const TOKEN = "123456:TEST-token-not-real-aaaaaaaaaaaa";
+const SECRET = "s3cret_Token-for-tests";
+
+/** A loopback server playing the Telegram Bot API: records calls, answers like Telegram. */
+function fakeBotApi(updates: unknown[] = []) {
+  const calls: Array<{ method: string; body: Record<string, unknown> }> = [];
+  let messageId = 0;
+  const server: Server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c: Buffer) => (raw += c.toString("utf8")));
+    req.on("end", () => {
+      const method = (req.url ?? "").split("/").pop() ?? "";
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      calls.push({ method, body });
+      const reply = (result: unknown, delay = 0) =>
+        setTimeout(() => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ok: true, result }));
+        }, delay);
+      if (!(req.url ?? "").startsWith(`/bot${TOKEN}/`)) {
+        res.writeHead(404).end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }));
+        return;
+      }
+      if (method === "getMe") return reply(BOT_INFO);
+      if (method === "sendMessage") return reply({ message_id: ++messageId, date: 0, chat: { id: Number(body.chat_id), type: "private" }, text: body.text });
+      if (method === "getUpdates") {
+        const batch = updates.splice(0);
+        return reply(batch, batch.length ? 0 : 100);
+      }
+      return reply(true);
+    });
+  });
+  return { calls, server };
+}
+
+const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+
+const update = (id: number, text: string) => ({
+  update_id: id,
+  message: { message_id: id, date: 0, chat: { id: 777, type: "private", first_name: "Chú Bảy" }, from: { id: 777, is_bot: false, first_name: "Chú Bảy" }, text, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) },
+});
+
+let dataDir: string;
+let service: Service | null;
+let api: ReturnType<typeof fakeBotApi>;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-svc-"));
+  service = null;
+});
+afterEach(async () => {
+  await service?.stop();
+  api?.server.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function start(extra: Record<string, string>) {
+  const apiPort = await listen(api.server);
+  const config = createConfig({
+    KNOWLEDGE_DIR,
+    DATA_DIR: dataDir,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}`,
+    ...extra,
+  });
+  service = await startService(config, createLogger("silent"), { telegramAutoRetry: false });
+  return service;
+}
+
+describe("Telegram webhook mode on the service's HTTP server", () => {
+  it("should register the webhook with its secret and process only updates that carry it", async () => {
+    api = fakeBotApi();
+    const svc = await start({ TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram", TELEGRAM_WEBHOOK_SECRET: SECRET });
+    expect(svc.telegram?.mode).toBe("webhook");
+    expect(api.calls.find((c) => c.method === "setWebhook")?.body).toMatchObject({ url: "https://xa.example.vn/webhooks/telegram", secret_token: SECRET });
+
+    const post = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${svc.port}/webhooks/telegram`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(update(1, "vneid muc 2 dang ky o dau")),
+      });
+    expect((await post({ "x-telegram-bot-api-secret-token": "wrong" })).status).toBe(401);
+    expect((await post({})).status).toBe(401);
+    expect(api.calls.filter((c) => c.method === "sendMessage")).toEqual([]);
+    expect(svc.store.getUser(svc.store.userKey("telegram", "777"))).toBeUndefined();
+
+    const ok = await post({ "x-telegram-bot-api-secret-token": SECRET });
+    expect(ok.status).toBe(200);
+    const answers = api.calls.filter((c) => c.method === "sendMessage");
+    expect(answers.length).toBeGreaterThan(0);
+    expect(String(answers.at(-1)?.body.text)).toContain("Nguồn:");
+    expect(answers.at(-1)?.body.chat_id).toBe(777);
+  });
+
+  it("should refuse to start webhook mode without a secret", () => {
+    expect(() => createConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram" })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
+});
+
+describe("Telegram long polling", () => {
+  it("should fetch updates from the configured Bot API server, answer, and stop cleanly", async () => {
+    api = fakeBotApi([update(10, "/start")]);
+    const svc = await start({});
+    expect(svc.telegram?.mode).toBe("polling");
+    for (let i = 0; i < 50 && !api.calls.some((c) => c.method === "sendMessage"); i++) await new Promise((r) => setTimeout(r, 50));
+    const welcome = api.calls.find((c) => c.method === "sendMessage");
+    expect(String(welcome?.body.text)).toContain("Thông báo về dữ liệu cá nhân");
+    await svc.stop();
+    service = null;
+  });
+});

@@ -1,0 +1,419 @@
+import Database from "better-sqlite3";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Update } from "grammy/types";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTelegramBot, type TelegramBot } from "../../src/channels/telegram/bot.js";
+import { createAssistant, type Assistant } from "../../src/core/assistant.js";
+import { createFlows } from "../../src/core/flows/index.js";
+import { createKnowledgeLookup } from "../../src/core/flows/knowledge-lookup.js";
+import type { Store } from "../../src/core/store.js";
+import type { Engine } from "../../src/engine.js";
+import { createLogger } from "../../src/logger.js";
+import { DATABASE_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
+import { testEngine } from "../helpers/engine.js";
+import { BOT_INFO } from "../helpers/telegram.js";
+
+
+interface Call {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+let engine: Engine;
+let cleanupEngine: () => Promise<void>;
+beforeAll(async () => {
+  ({ engine, cleanup: cleanupEngine } = await testEngine());
+});
+afterAll(async () => cleanupEngine());
+
+let dataDir: string;
+let store: Store;
+let assistant: Assistant;
+let tg: TelegramBot;
+let calls: Call[];
+let updateId = 0;
+let messageId = 0;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-tg-"));
+  store = openSqliteStore({ dataDir, secret: "test-secret-for-telegram-0123456789" });
+  assistant = createAssistant({ engine, store, flows: createFlows(createKnowledgeLookup(engine.knowledge.chunks)) });
+  tg = createTelegramBot({
+    token: "123456:TEST-token-not-real-aaaaaaaaaaaa",
+    assistant,
+    store,
+    communes: engine.knowledge.communes,
+    logger: createLogger("silent"),
+    retentionDays: 180,
+    controller: "Ủy ban nhân dân xã Thử Nghiệm",
+    botInfo: BOT_INFO,
+    autoRetry: false,
+    rateLimit: { timeFrameMs: 1000, limit: 1000 },
+  });
+  assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
+  calls = [];
+  // Every outgoing Bot API call is recorded and answered locally: no network.
+  tg.bot.api.config.use(async (_prev, method, payload) => {
+    calls.push({ method, payload: payload as Record<string, unknown> });
+    if (method === "sendMessage") {
+      const p = payload as { chat_id: number | string; text: string };
+      return { ok: true, result: { message_id: ++messageId, date: 0, chat: { id: Number(p.chat_id), type: "private" }, text: p.text } } as never;
+    }
+    return { ok: true, result: true } as never;
+  });
+});
+
+afterEach(async () => {
+  store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const RESIDENT: { id: number; is_bot: false; first_name: string } = { id: 1001, is_bot: false, first_name: "Bà Tư" };
+const privateChat = (user: { id: number } = RESIDENT) => ({ id: user.id, type: "private" as const, first_name: "Bà Tư" });
+
+function textUpdate(text: string, opts: { from?: { id: number; is_bot: false; first_name: string }; chat?: Record<string, unknown>; replyTo?: Record<string, unknown> } = {}): Update {
+  const from = opts.from ?? RESIDENT;
+  const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : [];
+  const mention = text.indexOf(`@${BOT_INFO.username}`);
+  if (mention >= 0 && !text.startsWith("/")) entities.push({ type: "mention", offset: mention, length: BOT_INFO.username.length + 1 });
+  return {
+    update_id: ++updateId,
+    message: {
+      message_id: ++messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: opts.chat ?? privateChat(from),
+      from,
+      text,
+      ...(entities.length ? { entities } : {}),
+      ...(opts.replyTo ? { reply_to_message: opts.replyTo } : {}),
+    },
+  } as unknown as Update;
+}
+
+function callbackUpdate(data: string, from: { id: number } = RESIDENT): Update {
+  return {
+    update_id: ++updateId,
+    callback_query: {
+      id: `cb${updateId}`,
+      from: { ...RESIDENT, ...from },
+      chat_instance: "ci",
+      data,
+      message: { message_id: ++messageId, date: 0, chat: privateChat(from as typeof RESIDENT), text: "…" },
+    },
+  } as unknown as Update;
+}
+
+async function send(update: Update): Promise<Call[]> {
+  const before = calls.length;
+  await tg.bot.handleUpdate(update);
+  return calls.slice(before);
+}
+
+const sent = (cs: Call[]) => cs.filter((c) => c.method === "sendMessage");
+const texts = (cs: Call[]) => sent(cs).map((c) => String(c.payload.text));
+type Button = { text: string; callback_data: string };
+const buttons = (c: Call | undefined): Button[] => ((c?.payload.reply_markup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
+const lastButtons = (cs: Call[]) => buttons(sent(cs).at(-1));
+const click = (cs: Call[], label: string | RegExp, from: { id: number } = RESIDENT) => {
+  const b = lastButtons(cs).find((x) => (typeof label === "string" ? x.text === label : label.test(x.text)));
+  if (!b) throw new Error(`no button ${String(label)} in ${JSON.stringify(lastButtons(cs).map((x) => x.text))}`);
+  return send(callbackUpdate(b.callback_data, from));
+};
+
+/** Rows about the resident in every table, read straight from the database file. */
+function rowsFor(userKey: string): Record<string, number> {
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+    return {
+      users: count("SELECT COUNT(*) AS n FROM users WHERE key = ?", userKey),
+      consents: count("SELECT COUNT(*) AS n FROM consents WHERE user_key = ?", userKey),
+      messages: count("SELECT COUNT(*) AS n FROM messages WHERE user_key = ?", userKey),
+      feedback: count("SELECT COUNT(*) AS n FROM feedback WHERE user_key = ?", userKey),
+      queue: count("SELECT COUNT(*) AS n FROM staff_queue WHERE user_key = ?", userKey),
+      state: count("SELECT COUNT(*) AS n FROM state WHERE key = ? OR key LIKE ?", userKey, `${userKey}:%`),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function rawQuestions(): Array<string | null> {
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return (db.prepare("SELECT question FROM messages ORDER BY id").all() as Array<{ question: string | null }>).map((r) => r.question);
+  } finally {
+    db.close();
+  }
+}
+
+const userKey = (id = RESIDENT.id) => store.userKey("telegram", String(id));
+
+describe("/start and consent", () => {
+  it("should welcome, show the privacy notice and offer both choices, nothing pre-selected", async () => {
+    const out = await send(textUpdate("/start"));
+    const [welcome] = sent(out);
+    expect(welcome?.payload.parse_mode).toBe("HTML");
+    const text = String(welcome?.payload.text);
+    expect(text).toContain("Thông báo về dữ liệu cá nhân");
+    expect(text).toContain("180 ngày");
+    expect(text).toContain("Ủy ban nhân dân xã Thử Nghiệm");
+    expect(text).toContain("/xoadulieu");
+    expect(text).toContain("91/2025/QH15");
+    expect(lastButtons(out).map((b) => b.text)).toEqual(["Đồng ý lưu câu hỏi", "Không đồng ý"]);
+    expect(store.getUser(userKey())?.consent).toBeNull();
+  });
+
+  it("should record agreement, store the question text masked, and answer", async () => {
+    const start = await send(textUpdate("/start"));
+    await click(start, "Đồng ý lưu câu hỏi");
+    expect(store.getUser(userKey())?.consent).toMatchObject({ granted: true });
+    const out = await send(textUpdate("sdt cua toi 0912345678, cccd 001203004567, nho can bo goi lai giup"));
+    expect(sent(out).length).toBeGreaterThan(0);
+    const [question] = rawQuestions();
+    expect(question).toContain("[số điện thoại đã ẩn]");
+    expect(question).toContain("[số giấy tờ đã ẩn]");
+    expect(question).not.toMatch(/0912345678|001203004567/);
+  });
+
+  it("should answer a resident who declined, and store no question text", async () => {
+    const start = await send(textUpdate("/start"));
+    await click(start, "Không đồng ý");
+    expect(store.getUser(userKey())?.consent).toMatchObject({ granted: false });
+    const out = await send(textUpdate("xa cong hoa toc do bang rong di dong bao nhieu"));
+    expect(texts(out).join("\n")).toContain("70");
+    expect(rawQuestions()).toEqual([null]);
+  });
+
+  it("should store no question text from someone who never answered the notice", async () => {
+    await send(textUpdate("vneid muc 2 dang ky o dau"));
+    expect(rawQuestions()).toEqual([null]);
+  });
+});
+
+describe("answers", () => {
+  it("should answer free text with escaped HTML, numbered sources and feedback and staff buttons", async () => {
+    const out = await send(textUpdate("nha e ho can ngheo, da tu mua dt cam ung roi thi co dc ho tro tien ko"));
+    const last = sent(out).at(-1);
+    const text = String(last?.payload.text);
+    expect(text).toContain("500.000 đồng");
+    expect(text).toContain("<b>Nguồn:</b>");
+    expect(text).toMatch(/\[1\] <a href="https:\/\/[^"]+">Hỗ trợ điện thoại thông minh cho hộ nghèo/);
+    expect(lastButtons(out).map((b) => b.text)).toEqual(["👍", "👎", "Hỏi cán bộ xã"]);
+  });
+
+  it("should answer a follow-up about the other commune from that commune's plan", async () => {
+    await send(textUpdate("xa cong hoa ke hoach toc do bang rong di dong bao nhieu"));
+    const out = await send(textUpdate("còn xã Phú Tân thì sao?"));
+    const text = texts(out).join("\n");
+    expect(text).toContain("Phú Tân");
+    expect(text).toMatch(/70/);
+    expect(text).not.toContain("Cộng Hoà đến năm 2025 (");
+  });
+
+  it("should use the commune chosen with /xa", async () => {
+    const out = await send(textUpdate("/xa"));
+    await click(out, "Xã Phú Tân");
+    expect(store.getUser(userKey())?.commune).toBe("phu-tan");
+    const answer = await send(textUpdate("ty le dung chung tram bts la bao nhieu"));
+    expect(texts(answer).join("\n")).toContain("35");
+  });
+
+  it("should refuse off-topic questions politely without a staff button", async () => {
+    const out = await send(textUpdate("kq xsmb hom nay ve con gi"));
+    expect(texts(out).join("\n")).toContain("nằm ngoài phạm vi");
+    expect(lastButtons(out).map((b) => b.text)).toEqual(["👍", "👎"]);
+  });
+});
+
+describe("menu and guided flows", () => {
+  it("should show the topic menu", async () => {
+    const out = await send(textUpdate("/menu"));
+    expect(lastButtons(out).map((b) => b.text)).toEqual(["Kỹ năng số", "Hỗ trợ điện thoại cho hộ nghèo", "Tắt sóng 2G", "Kế hoạch hạ tầng số của xã", "Hỏi cán bộ xã"]);
+  });
+
+  it("should answer the plan topic and a digital-skills example question from the knowledge", async () => {
+    const plan = await click(await send(textUpdate("/menu")), "Kế hoạch hạ tầng số của xã");
+    expect(texts(plan).join("\n")).toContain("Nguồn:");
+    const skills = await click(await send(textUpdate("/menu")), "Kỹ năng số");
+    const answer = await click(skills, /báo ở đâu/);
+    expect(texts(answer).join("\n")).toMatch(/5656|156|Công an/);
+  });
+
+  const smartphonePaths: Array<[string, string[], RegExp, RegExp | null]> = [
+    ["not poor or near-poor", ["Không phải"], /31\/12\/2025/, /500\.000/],
+    ["got a tablet", ["Hộ cận nghèo", "Có, đã nhận"], /máy tính bảng/, /500\.000 đồng nếu/],
+    ["bought since 12/12/2022 → cash", ["Hộ cận nghèo", "Không, chưa nhận", "Đã mua, từ ngày 12/12/2022 trở về sau"], /500\.000 đồng/, null],
+    ["bought before 12/12/2022", ["Hộ nghèo", "Không, chưa nhận", "Mua trước ngày 12/12/2022"], /trước ngày 12\/12\/2022/, null],
+    ["not bought → phone and package", ["Hộ nghèo", "Không nhớ", "Chưa mua"], /[Gg]ói hỗ trợ kết hợp|kèm/, null],
+  ];
+  it.each(smartphonePaths)("should walk the smartphone flow to its end: %s", async (_name, choices, expected, absent) => {
+    let out = await click(await send(textUpdate("/menu")), "Hỗ trợ điện thoại cho hộ nghèo");
+    for (const choice of choices) out = await click(out, choice);
+    const text = texts(out).join("\n");
+    expect(text).toMatch(expected);
+    expect(text).toContain("31/12/2025");
+    expect(text).toContain("Nguồn:");
+    if (absent) expect(text).not.toMatch(absent);
+    expect(lastButtons(out)).toEqual([]);
+    expect(assistant.activeFlow({ channel: "telegram", channelUserId: String(RESIDENT.id) })).toBeNull();
+  });
+
+  const twoGPaths: Array<[string, string[], RegExp]> = [
+    ["2G-only keypad", ['Máy bàn phím chỉ có 2G ("cục gạch")'], /16\/10\/2024/],
+    ["4G keypad", ["Máy bàn phím 4G"], /VoLTE/],
+    ["4G smartphone", ["Điện thoại thông minh 4G (cảm ứng)"], /9\/2028/],
+    ["not sure, then still not sure", ["Không rõ", "Vẫn chưa rõ"], /cửa hàng/],
+    ["not sure, then 2G-only", ["Không rõ", 'Máy bàn phím chỉ có 2G ("cục gạch")'], /16\/10\/2024/],
+  ];
+  it.each(twoGPaths)("should walk the 2G flow to its end: %s", async (_name, choices, expected) => {
+    let out = await click(await send(textUpdate("/menu")), "Tắt sóng 2G");
+    for (const choice of choices) out = await click(out, choice);
+    const text = texts(out).join("\n");
+    expect(text).toMatch(expected);
+    expect(text).toContain("Nguồn:");
+    expect(lastButtons(out)).toEqual([]);
+  });
+
+  it("should accept typed choices (number, words without diacritics) and let the resident cancel", async () => {
+    await click(await send(textUpdate("/menu")), "Hỗ trợ điện thoại cho hộ nghèo");
+    const step2 = await send(textUpdate("ho can ngheo"));
+    expect(lastButtons(step2).map((b) => b.text)).toContain("Không nhớ");
+    const step3 = await send(textUpdate("2"));
+    expect(lastButtons(step3).map((b) => b.text)).toContain("Chưa mua");
+    const cancelled = await send(textUpdate("Hủy"));
+    expect(texts(cancelled).join("\n")).toContain("Đã hủy");
+    // After cancelling, text is a question again.
+    const answer = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    expect(texts(answer).join("\n")).toContain("Nguồn:");
+  });
+
+  it("should resume a flow after a restart (state lives in the store)", async () => {
+    await click(await send(textUpdate("/menu")), "Tắt sóng 2G");
+    // A new bot and assistant over the same database, as after a restart.
+    const assistant2 = createAssistant({ engine, store, flows: createFlows(createKnowledgeLookup(engine.knowledge.chunks)) });
+    const again = createTelegramBot({ token: "123456:TEST-token-not-real-aaaaaaaaaaaa", assistant: assistant2, store, communes: engine.knowledge.communes, logger: createLogger("silent"), retentionDays: 180, controller: "UBND", botInfo: BOT_INFO, autoRetry: false });
+    const seen: Call[] = [];
+    again.bot.api.config.use(async (_p, method, payload) => {
+      seen.push({ method, payload: payload as Record<string, unknown> });
+      return { ok: true, result: method === "sendMessage" ? { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "" } : true } as never;
+    });
+    await again.bot.handleUpdate(textUpdate("may ban phim 4g"));
+    expect(sent(seen).map((c) => String(c.payload.text)).join("\n")).toContain("VoLTE");
+  });
+});
+
+describe("feedback and staff handoff", () => {
+  it("should store 👍 and 👎 with an optional reason", async () => {
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    const answer = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    const up = lastButtons(answer).find((b) => b.text === "👍")!;
+    await send(callbackUpdate(up.callback_data));
+    const down = lastButtons(answer).find((b) => b.text === "👎")!;
+    const ask = await send(callbackUpdate(down.callback_data));
+    expect(texts(ask).join("\n")).toContain("vì sao");
+    await send(textUpdate("chua noi ro can mang giay to gi, goi 0912345678"));
+    const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+    const rows = db.prepare("SELECT rating, reason FROM feedback ORDER BY id").all() as Array<{ rating: string; reason: string | null }>;
+    db.close();
+    // One opinion per answer: the later 👎 replaced the 👍, and the reason was added to it.
+    expect(rows).toEqual([{ rating: "down", reason: "chua noi ro can mang giay to gi, goi [số điện thoại đã ẩn]" }]);
+  });
+
+  it("should queue an unanswerable question, and deliver the staff answer back with hostile text escaped", async () => {
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    const out = await send(textUpdate("<b>nha van hoa</b> thon 3 mo cua may gio & co <script>wifi</script> khong"));
+    expect(texts(out).join("\n")).toContain("đã được chuyển cho cán bộ xã");
+    const [item] = store.listQueue({ status: "open" });
+    expect(item).toMatchObject({ reason: "unanswered", channel: "telegram", deliveryAddress: String(RESIDENT.id) });
+    const before = calls.length;
+    const { delivered } = await assistant.answerQueued(item!.id, "Nhà văn hóa mở cửa <i>buổi tối</i> & cuối tuần.", "can-bo-a");
+    expect(delivered).toBe(true);
+    const [msg] = sent(calls.slice(before));
+    expect(msg?.payload.chat_id).toBe(String(RESIDENT.id));
+    expect(msg?.payload.parse_mode).toBe("HTML");
+    const text = String(msg?.payload.text);
+    expect(text).toContain("&lt;b&gt;nha van hoa&lt;/b&gt;");
+    expect(text).toContain("&lt;script&gt;wifi&lt;/script&gt;");
+    expect(text).toContain("&lt;i&gt;buổi tối&lt;/i&gt; &amp; cuối tuần");
+    expect(text).not.toMatch(/<(?!\/?(b|i|a)\b)/);
+    const done = store.getQueueItem(item!.id);
+    expect(done).toMatchObject({ status: "answered", answeredBy: "can-bo-a", delivered: true, deliveryAddress: null });
+  });
+
+  it("should send an answered question to staff on request, and ask for consent first when missing", async () => {
+    const answer = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    const staff = lastButtons(answer).find((b) => b.text === "Hỏi cán bộ xã")!;
+    const refused = await send(callbackUpdate(staff.callback_data));
+    expect(texts(refused).join("\n")).toContain("cần lưu câu hỏi");
+    expect(store.listQueue()).toEqual([]);
+    await click(refused, "Đồng ý lưu câu hỏi");
+    const again = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    await send(callbackUpdate(lastButtons(again).find((b) => b.text === "Hỏi cán bộ xã")!.callback_data));
+    expect(store.listQueue()).toMatchObject([{ reason: "requested", question: "vneid muc 2 dang ky o dau" }]);
+  });
+
+  it("should split a long staff answer at Telegram's 4096-character limit", async () => {
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    await click(await send(textUpdate("/menu")), "Hỏi cán bộ xã");
+    await send(textUpdate("xin huong dan chi tiet thu tuc"));
+    const [item] = store.listQueue();
+    const long = Array.from({ length: 120 }, (_, i) => `Bước ${i + 1}: bà con mang giấy tờ đến bộ phận một cửa và hỏi cán bộ.`).join(" ");
+    const before = calls.length;
+    await assistant.answerQueued(item!.id, long, "can-bo-b");
+    const pieces = texts(calls.slice(before));
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const p of pieces) expect(p.length).toBeLessThanOrEqual(4096);
+    expect(pieces.slice(0, -1).every((p) => p.endsWith("."))).toBe(true);
+    expect(pieces.join(" ")).toContain("Bước 120:");
+  });
+});
+
+describe("/xoadulieu", () => {
+  it("should delete every row about the resident after confirmation, and nobody else's", async () => {
+    const other = { id: 2002, is_bot: false, first_name: "Ông Năm" } as const;
+    await click(await send(textUpdate("/start", { from: other })), "Đồng ý lưu câu hỏi", other);
+    await send(textUpdate("vneid muc 2 dang ky o dau", { from: other }));
+
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    const answer = await send(textUpdate("nha van hoa thon 3 mo cua may gio"));
+    await send(callbackUpdate(lastButtons(answer).find((b) => b.text === "👍")!.callback_data));
+    await click(await send(textUpdate("/menu")), "Tắt sóng 2G");
+    expect(Object.values(rowsFor(userKey())).every((n) => n > 0)).toBe(true);
+
+    const confirm = await send(textUpdate("/xoadulieu"));
+    const kept = await click(confirm, "Không xóa");
+    expect(texts(kept).join("\n")).toContain("không xóa");
+    expect(rowsFor(userKey()).users).toBe(1);
+
+    const done = await click(await send(textUpdate("/xoadulieu")), "Xóa dữ liệu");
+    expect(texts(done).join("\n")).toContain("Đã xóa toàn bộ dữ liệu");
+    expect(rowsFor(userKey())).toEqual({ users: 0, consents: 0, messages: 0, feedback: 0, queue: 0, state: 0 });
+    expect(rowsFor(userKey(other.id))).toMatchObject({ users: 1, consents: 1, messages: 1 });
+  });
+});
+
+describe("groups", () => {
+  const group = { id: -100500, type: "supergroup", title: "Xóm 3" };
+  it("should stay silent unless mentioned, replied to, or given a command", async () => {
+    expect(sent(await send(textUpdate("vneid muc 2 dang ky o dau", { chat: group })))).toEqual([]);
+    const mentioned = await send(textUpdate(`@${BOT_INFO.username} vneid muc 2 dang ky o dau`, { chat: group }));
+    expect(texts(mentioned).join("\n")).toContain("Nguồn:");
+    const replied = await send(textUpdate("con muc 1 thi sao", { chat: group, replyTo: { message_id: 1, date: 0, chat: group, from: BOT_INFO, text: "…" } }));
+    expect(sent(replied).length).toBeGreaterThan(0);
+    const command = await send(textUpdate("/help", { chat: group }));
+    expect(texts(command).join("\n")).toContain("/xoadulieu");
+  });
+});
+
+describe("errors", () => {
+  it("should apologise in Vietnamese when handling fails, not crash", async () => {
+    store.close();
+    const out = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    expect(texts(out)).toEqual(["Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút."]);
+    // afterEach closes the store again: reopen so that stays harmless.
+    store = openSqliteStore({ dataDir, secret: "test-secret-for-telegram-0123456789" });
+  });
+});
