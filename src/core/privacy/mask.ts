@@ -22,6 +22,8 @@ export function classifyNumber(raw: string): MaskedKind | null {
   // thousands groups: an amount like 500.000 or 10.000.000 has groups of exactly three after the first.
   if (/^\d{1,3}(?:\.\d{3})+$/.test(raw)) return null;
   const digits = raw.replace(/\D/g, "");
+  // Hotlines (1900 xxxx, 1800 xxxx) are public numbers, not personal ones.
+  if (/^1[89]00\d{4,6}$/.test(digits)) return null;
   if (raw.startsWith("+84") || /^84\d{9}$/.test(digits)) return "phone";
   if (/^0\d{9,10}$/.test(digits)) return "phone";
   if (/^\d{12}$/.test(digits) || /^\d{9}$/.test(digits)) return "id";
