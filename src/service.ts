@@ -18,6 +18,7 @@ import { createHttpServer } from "./server/http.js";
 import { openSqliteStore } from "./storage/sqlite-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const TELEGRAM_RETRY_MS = 60_000;
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -27,6 +28,8 @@ export interface Service {
   readonly telegram: (TelegramBot & { readonly mode: "polling" | "webhook" }) | null;
   /** The port actually listened on. */
   readonly port: number;
+  /** Settles when Telegram is connected (webhook registered or polling started), or at stop. */
+  readonly telegramReady: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,20 +96,45 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
 
+  // Telegram is connected in the background: an unreachable Bot API (no network, wrong token) never
+  // delays or takes down the web chat. grammY retries getMe itself; a failed setWebhook is retried here.
+  let retryTimer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
+  let telegramReady: Promise<void> = Promise.resolve();
   if (telegram) {
-    await telegram.bot.init();
-    if (telegram.mode === "webhook") {
-      await telegram.bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL as string, {
-        secret_token: config.TELEGRAM_WEBHOOK_SECRET as string,
-        allowed_updates: ["message", "callback_query"],
-      });
-      logger.info({ route: new URL(config.TELEGRAM_WEBHOOK_URL as string).pathname, bot: telegram.bot.botInfo.username }, "telegram webhook registered");
-    } else {
-      // Long polling runs until stop(); a failure to start is logged, the web service stays up.
-      void telegram.bot
-        .start({ drop_pending_updates: false, allowed_updates: ["message", "callback_query"], onStart: (me) => logger.info({ bot: me.username }, "telegram long polling started") })
-        .catch((err: unknown) => logger.error({ err }, "telegram polling stopped with an error"));
-    }
+    const tg = telegram;
+    // grammY types its signal with the abort-controller shim; Node's AbortSignal is compatible at run time.
+    const signal = abort.signal as unknown as Parameters<typeof tg.bot.init>[0];
+    const connect = async () => {
+      await tg.bot.init(signal);
+      if (tg.mode === "webhook") {
+        await tg.bot.api.setWebhook(
+          config.TELEGRAM_WEBHOOK_URL as string,
+          { secret_token: config.TELEGRAM_WEBHOOK_SECRET as string, allowed_updates: ["message", "callback_query"] },
+          signal,
+        );
+        logger.info({ route: new URL(config.TELEGRAM_WEBHOOK_URL as string).pathname, bot: tg.bot.botInfo.username }, "telegram webhook registered");
+      } else {
+        // Long polling runs until stop(); grammY retries network failures while it runs.
+        void tg.bot
+          .start({ drop_pending_updates: false, allowed_updates: ["message", "callback_query"], onStart: (me) => logger.info({ bot: me.username }, "telegram long polling started") })
+          .catch((err: unknown) => logger.error({ err }, "telegram polling stopped with an error"));
+      }
+    };
+    telegramReady = new Promise<void>((resolve) => {
+      const attempt = async (): Promise<void> => {
+        try {
+          await connect();
+          resolve();
+        } catch (err) {
+          if (abort.signal.aborted) return resolve();
+          logger.error({ err }, `telegram not reachable; the web chat keeps running; retrying in ${TELEGRAM_RETRY_MS / 1000} s`);
+          retryTimer = setTimeout(() => void attempt(), TELEGRAM_RETRY_MS);
+          retryTimer.unref();
+        }
+      };
+      void attempt();
+    });
   }
 
   let stopped = false;
@@ -117,10 +145,13 @@ export async function startService(config: Config, logger: Logger, options: Serv
     assistant,
     telegram,
     port,
+    telegramReady,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(purgeTimer);
+      clearTimeout(retryTimer);
+      abort.abort();
       if (telegram?.mode === "polling" && telegram.bot.isRunning()) await telegram.bot.stop();
       await app.close();
       store.close();

@@ -87,6 +87,7 @@ describe("Telegram webhook mode on the service's HTTP server", () => {
     api = fakeBotApi();
     const svc = await start({ TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram", TELEGRAM_WEBHOOK_SECRET: SECRET });
     expect(svc.telegram?.mode).toBe("webhook");
+    await svc.telegramReady;
     expect(api.calls.find((c) => c.method === "setWebhook")?.body).toMatchObject({ url: "https://xa.example.vn/webhooks/telegram", secret_token: SECRET });
 
     const post = (headers: Record<string, string>) =>
@@ -123,5 +124,19 @@ describe("Telegram long polling", () => {
     expect(String(welcome?.body.text)).toContain("Thông báo về dữ liệu cá nhân");
     await svc.stop();
     service = null;
+  });
+});
+
+describe("Telegram unreachable", () => {
+  it("should keep the web chat running when the Bot API cannot be reached", async () => {
+    api = fakeBotApi();
+    const apiPort = await listen(api.server);
+    api.server.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const config = createConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}` });
+    service = await startService(config, createLogger("silent"), { telegramAutoRetry: false });
+    const res = await fetch(`http://127.0.0.1:${service.port}/api/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "vneid muc 2 dang ky o dau" }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { sources: unknown[] }).sources.length).toBeGreaterThan(0);
   });
 });
