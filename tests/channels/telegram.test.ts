@@ -406,6 +406,16 @@ describe("groups", () => {
     const command = await send(textUpdate("/help", { chat: group }));
     expect(texts(command).join("\n")).toContain("/xoadulieu");
   });
+
+  it("should deliver a staff answer to a group question privately, not into the group", async () => {
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    await send(textUpdate(`@${BOT_INFO.username} nha van hoa thon 3 mo cua may gio`, { chat: group }));
+    const [item] = store.listQueue({ status: "open" });
+    expect(item?.deliveryAddress).toBe(String(RESIDENT.id));
+    const before = calls.length;
+    await assistant.answerQueued(item!.id, "Mở cửa buổi tối.", "can-bo-c");
+    expect(sent(calls.slice(before)).map((c) => c.payload.chat_id)).toEqual([String(RESIDENT.id)]);
+  });
 });
 
 describe("errors", () => {

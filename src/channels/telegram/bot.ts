@@ -85,6 +85,9 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ /xoadulieu" });
   const consentKeyboard = () => new InlineKeyboard().text(CONSENT_LABELS.agree, "consent:yes").text(CONSENT_LABELS.decline, "consent:no");
   const resident = (ctx: Context): Resident => ({ channel: "telegram", channelUserId: String(ctx.from?.id) });
+  // Staff answers go to the resident's private chat (a user's private chat id is their user id),
+  // never to a group where the question may have been asked.
+  const privateAddress = (ctx: Context) => String(ctx.from?.id);
 
   const storage: StorageAdapter<SessionData> = {
     read: (key) => o.store.getState<SessionData>(key),
@@ -176,7 +179,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   async function answer(ctx: BotContext, text: string): Promise<void> {
     await ctx.replyWithChatAction("typing").catch(() => undefined);
-    const turn = await o.assistant.ask(resident(ctx), text, { deliveryAddress: String(ctx.chat?.id) });
+    const turn = await o.assistant.ask(resident(ctx), text, { deliveryAddress: privateAddress(ctx) });
     await sendTurn(ctx, turn);
   }
 
@@ -341,7 +344,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   bot.callbackQuery(/^staff:(\d+)$/, async (ctx) => {
     await ctx.answerCallbackQuery();
-    const outcome = o.assistant.requestStaff(resident(ctx), { messageId: Number(ctx.match[1]), deliveryAddress: String(ctx.chat?.id) });
+    const outcome = o.assistant.requestStaff(resident(ctx), { messageId: Number(ctx.match[1]), deliveryAddress: privateAddress(ctx) });
     if (outcome.ok) {
       await ctx.editMessageReplyMarkup().catch(() => undefined);
       await ctx.reply("Đã chuyển câu hỏi cho cán bộ xã. Khi cán bộ trả lời, trợ lý sẽ gửi lại cho bà con tại đây.");
@@ -369,7 +372,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     }
     if (awaiting?.kind === "staff") {
       ctx.session.awaiting = null;
-      const outcome = o.assistant.requestStaff(resident(ctx), { text, deliveryAddress: String(ctx.chat.id) });
+      const outcome = o.assistant.requestStaff(resident(ctx), { text, deliveryAddress: privateAddress(ctx) });
       await ctx.reply(
         outcome.ok
           ? "Đã chuyển câu hỏi cho cán bộ xã. Khi cán bộ trả lời, trợ lý sẽ gửi lại cho bà con tại đây."
