@@ -8,7 +8,7 @@ import type { AnswerRequest, AnswerResult } from "./answering/answer-question.js
 import type { Analyzer } from "./text/analyze.js";
 import type { CommuneDirectory } from "./knowledge/communes.js";
 import { AppError } from "./errors.js";
-import { runFlowStep } from "./flows/index.js";
+import { parseFlowState, runFlowStep } from "./flows/index.js";
 import type { Flow, FlowReply, FlowState } from "./flows/types.js";
 import { NOTICE_VERSION } from "./privacy/notice.js";
 import type { Channel, QueueItem, Rating, RemovalCounts, Store, UserRecord } from "./store.js";
@@ -110,6 +110,15 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return { question: context.question, commune: named.commune.id };
   }
 
+  /** The stored flow state, validated (a value written by an older version is dropped). */
+  function storedFlow(key: string): FlowState | null {
+    const raw = store.getState<unknown>(flowKey(key));
+    if (raw === undefined) return null;
+    const state = parseFlowState(raw);
+    if (!state) store.deleteState(flowKey(key));
+    return state;
+  }
+
   function liveContext(key: string): Context | undefined {
     const context = store.getState<Context>(contextKey(key));
     return context && now() - context.at <= ttl ? context : undefined;
@@ -209,7 +218,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
 
     continueFlow(r, input) {
       const key = keyOf(r);
-      const state = store.getState<FlowState>(flowKey(key));
+      const state = storedFlow(key);
       if (!state) return null;
       const { state: next, reply } = runFlowStep(deps.flows, state, input, now());
       if (next) store.setState(flowKey(key), next);
@@ -217,11 +226,11 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       return reply;
     },
 
-    activeFlow: (r) => store.getState<FlowState>(flowKey(keyOf(r))) ?? null,
+    activeFlow: (r) => storedFlow(keyOf(r)),
 
     cancelFlow(r) {
       const key = keyOf(r);
-      const had = store.getState<FlowState>(flowKey(key)) !== undefined;
+      const had = storedFlow(key) !== null;
       store.deleteState(flowKey(key));
       return had;
     },

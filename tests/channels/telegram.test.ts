@@ -204,14 +204,17 @@ describe("answers", () => {
     expect(lastButtons(out).map((b) => b.text)).toEqual(["👍", "👎", "Hỏi cán bộ xã"]);
   });
 
-  it("should answer a follow-up about the other commune from that commune's plan", async () => {
-    await send(textUpdate("xa cong hoa ke hoach toc do bang rong di dong bao nhieu"));
-    const out = await send(textUpdate("còn xã Phú Tân thì sao?"));
-    const text = texts(out).join("\n");
-    expect(text).toContain("Phú Tân");
-    expect(text).toMatch(/70/);
-    expect(text).not.toContain("Cộng Hoà đến năm 2025 (");
-  });
+  it.each([["còn xã Phú Tân thì sao?"], ["con xa phu tan thi sao"], ["Còn xã Phú Tân thì sao?".normalize("NFD")], ["the con phu tan?"], ["con o phu tan thi the nao ad"]])(
+    "should answer a follow-up about the other commune from that commune's plan: %s",
+    async (followUp) => {
+      await send(textUpdate("xa cong hoa ke hoach toc do bang rong di dong bao nhieu"));
+      const out = await send(textUpdate(followUp));
+      const text = texts(out).join("\n");
+      expect(text).toContain("Phú Tân");
+      expect(text).toMatch(/70/);
+      expect(text).not.toContain("Cộng Hoà đến năm 2025 (");
+    },
+  );
 
   it("should use the commune chosen with /xa", async () => {
     const out = await send(textUpdate("/xa"));

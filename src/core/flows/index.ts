@@ -107,10 +107,9 @@ export function runFlowStep(flows: readonly Flow[], state: FlowState, input: str
   if (!flow) return ended(FLOW_REPLIES.gone);
   if (isCancel(input)) return ended(FLOW_REPLIES.cancelled);
   if (isExpired(state, now)) return ended(FLOW_REPLIES.expired(flow.title));
-  // Flows answer an id that is not one of the current options by repeating the current question
-  // with the very same state; that reply carries the options to match the input against. A
-  // different state means the flow could not resume this one and started over.
-  const current = flow.step(state, "", now);
+  // The current question carries the options to match the input against. A different state means
+  // the flow could not resume this one (a step that no longer exists) and started over.
+  const current = flow.prompt(state, now);
   if (current.state !== state) return current;
   const optionId = resolveOption(current.reply.options, input);
   if (optionId === null) {

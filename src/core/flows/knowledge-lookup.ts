@@ -1,12 +1,12 @@
 /**
  * Quoting knowledge for guided flows: a KnowledgeLookup over the engine's chunks, and helpers that
- * pick exact units from a section and lay them out as a cited reply. Flows never write facts
- * themselves; everything they state comes through here, verbatim.
+ * pick exact units from a section and lay them out as a cited reply, plus the step/reply shapes
+ * both flows share. Flows never write facts themselves; everything they state comes through here.
  */
 import type { SourceRef } from "../answering/answer-question.js";
 import { AppError } from "../errors.js";
 import type { Chunk } from "../knowledge/chunk.js";
-import type { KnowledgeLookup } from "./types.js";
+import type { FlowOption, FlowReply, FlowResult, KnowledgeLookup } from "./types.js";
 
 const PATH_SEPARATOR = " › ";
 
@@ -124,4 +124,28 @@ export function composeQuoted(parts: { intro: string; groups: readonly QuoteGrou
   }
   if (parts.outro) blocks.push(parts.outro);
   return { text: blocks.join("\n\n"), sources };
+}
+
+/** One step of a flow: the question and its choices. */
+export interface StepDef {
+  readonly question: string;
+  readonly options: readonly FlowOption[];
+}
+
+/** Asks `step` of flow `flowId`: the state that waits for its answer and the question as reply. */
+export function askStep(flowId: string, step: string, def: StepDef, answers: Readonly<Record<string, string>>, now: number, prefix?: string): FlowResult {
+  return {
+    state: { flow: flowId, step, answers, updatedAt: now },
+    reply: {
+      text: prefix ? `${prefix}\n\n${def.question}` : def.question,
+      options: def.options.map(({ id, label }) => ({ id, label })),
+      sources: [],
+    },
+  };
+}
+
+/** A flow's final reply: an intro, quoted groups, an optional closing line; no options. */
+export function finalReply(intro: string, groups: readonly QuoteGroup[], outro?: string): FlowReply {
+  const { text, sources } = composeQuoted(outro ? { intro, groups, outro } : { intro, groups });
+  return { text, options: [], sources };
 }

@@ -3,7 +3,7 @@
  * already bought → which form of support applied (or why none), what to bring, whom to ask. Every
  * fact in an outcome is a unit quoted from the Thông tư 14/2022 knowledge file.
  */
-import { composeQuoted, quoteUnits, type Quote, type QuoteGroup } from "./knowledge-lookup.js";
+import { askStep, finalReply, quoteUnits, type Quote, type QuoteGroup, type StepDef } from "./knowledge-lookup.js";
 import type { Flow, FlowOption, FlowReply, FlowResult, FlowState, KnowledgeLookup } from "./types.js";
 
 /** Stable id of the smartphone-support flow (stored in FlowState.flow). */
@@ -28,12 +28,7 @@ interface StepOption extends FlowOption {
   readonly summary: string;
 }
 
-interface StepDef {
-  readonly question: string;
-  readonly options: readonly StepOption[];
-}
-
-const STEPS: Readonly<Record<StepId, StepDef>> = {
+const STEPS: Readonly<Record<StepId, { readonly question: string; readonly options: readonly StepOption[] }>> = {
   household: {
     question: "Câu 1/3: Nhà bà con có phải là hộ nghèo hoặc hộ cận nghèo không?",
     options: [
@@ -166,21 +161,11 @@ function outcome(quotes: Quotes, answers: Readonly<Record<string, string>>): Flo
   return reply(intro, count + 1 <= MAX_QUOTES ? [...groups, unknown] : groups);
 }
 
-function reply(intro: string, groups: readonly QuoteGroup[], outro?: string): FlowReply {
-  const { text, sources } = composeQuoted(outro ? { intro, groups, outro } : { intro, groups });
-  return { text, options: [], sources };
-}
+const reply = finalReply;
 
 function ask(step: StepId, answers: Readonly<Record<string, string>>, now: number, prefix?: string): FlowResult {
-  const def = STEPS[step];
-  return {
-    state: { flow: SMARTPHONE_FLOW_ID, step, answers, updatedAt: now },
-    reply: {
-      text: prefix ? `${prefix}\n\n${def.question}` : def.question,
-      options: def.options.map(({ id, label }) => ({ id, label })),
-      sources: [],
-    },
-  };
+  const def: StepDef = STEPS[step];
+  return askStep(SMARTPHONE_FLOW_ID, step, def, answers, now, prefix);
 }
 
 /** The next step after `answers`, or null when the outcome is known (irrelevant steps skipped). */
@@ -200,17 +185,18 @@ function nextStep(answers: Readonly<Record<string, string>>): StepId | null {
  */
 export function createSmartphoneFlow(lookup: KnowledgeLookup): Flow {
   const quotes = loadQuotes(lookup);
+  const start = (now: number) => ask("household", {}, now, `${TITLE}: bà con trả lời 3 câu hỏi ngắn.`);
+  const prompt = (state: FlowState, now: number): FlowResult =>
+    state.flow === SMARTPHONE_FLOW_ID && isStepId(state.step) ? { state, reply: ask(state.step, state.answers, now).reply } : start(now);
   return {
     id: SMARTPHONE_FLOW_ID,
     title: TITLE,
-    start: (now) => ask("household", {}, now, `${TITLE}: bà con trả lời 3 câu hỏi ngắn.`),
+    start,
+    prompt,
     step(state: FlowState, optionId: string, now: number): FlowResult {
-      if (state.flow !== SMARTPHONE_FLOW_ID || !isStepId(state.step)) return ask("household", {}, now);
+      if (state.flow !== SMARTPHONE_FLOW_ID || !isStepId(state.step)) return start(now);
       const current = state.step;
-      if (!STEPS[current].options.some((o) => o.id === optionId)) {
-        const repeated = ask(current, state.answers, now);
-        return { state, reply: repeated.reply };
-      }
+      if (!STEPS[current].options.some((o) => o.id === optionId)) return prompt(state, now);
       const answers = { ...state.answers, [current]: optionId };
       const next = nextStep(answers);
       if (next) return ask(next, answers, now);

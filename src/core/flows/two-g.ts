@@ -3,7 +3,7 @@
  * for it, what to do, carrier support. "Không rõ" explains how to find out and asks again. Every
  * fact in a reply is a unit quoted from the 2G knowledge files.
  */
-import { composeQuoted, quoteUnits, type QuoteGroup } from "./knowledge-lookup.js";
+import { askStep, composeQuoted, finalReply, quoteUnits, type QuoteGroup, type StepDef } from "./knowledge-lookup.js";
 import type { Flow, FlowOption, FlowReply, FlowResult, FlowState, KnowledgeLookup } from "./types.js";
 
 /** Stable id of the 2G phone-check flow (stored in FlowState.flow). */
@@ -35,7 +35,7 @@ const PHONE_OPTIONS: readonly FlowOption[] = [
 
 type StepId = "phone" | "phone-again";
 
-const STEPS: Readonly<Record<StepId, { question: string; options: readonly FlowOption[] }>> = {
+const STEPS: Readonly<Record<StepId, StepDef>> = {
   phone: {
     question: "Điện thoại bà con đang dùng là loại nào?",
     options: [...PHONE_OPTIONS, { id: "unknown", label: "Không rõ" }],
@@ -115,17 +115,11 @@ const POOR_HOUSEHOLD_HINT =
   "Nếu nhà mình là hộ nghèo, hộ cận nghèo, bà con có thể chọn thêm mục “Kiểm tra hỗ trợ điện thoại thông minh”.";
 
 function outcome(groups: readonly QuoteGroup[], chosen: string, outro?: string): FlowReply {
-  const intro = `Theo những gì bà con chọn: ${chosen}.`;
-  const { text, sources } = composeQuoted(outro ? { intro, groups, outro } : { intro, groups });
-  return { text, options: [], sources };
+  return finalReply(`Theo những gì bà con chọn: ${chosen}.`, groups, outro);
 }
 
 function ask(step: StepId, answers: Readonly<Record<string, string>>, now: number, prefix?: string): FlowResult {
-  const def = STEPS[step];
-  return {
-    state: { flow: TWO_G_FLOW_ID, step, answers, updatedAt: now },
-    reply: { text: prefix ? `${prefix}\n\n${def.question}` : def.question, options: def.options, sources: [] },
-  };
+  return askStep(TWO_G_FLOW_ID, step, STEPS[step], answers, now, prefix);
 }
 
 /**
@@ -136,15 +130,18 @@ function ask(step: StepId, answers: Readonly<Record<string, string>>, now: numbe
 export function createTwoGFlow(lookup: KnowledgeLookup): Flow {
   const quotes = loadQuotes(lookup);
   const start = (now: number) => ask("phone", {}, now, `${TITLE}.`);
+  const prompt = (state: FlowState, now: number): FlowResult =>
+    state.flow === TWO_G_FLOW_ID && isStepId(state.step) ? { state, reply: ask(state.step, state.answers, now).reply } : start(now);
   return {
     id: TWO_G_FLOW_ID,
     title: TITLE,
     start,
+    prompt,
     step(state: FlowState, optionId: string, now: number): FlowResult {
       if (state.flow !== TWO_G_FLOW_ID || !isStepId(state.step)) return start(now);
       const current = state.step;
       const chosen = STEPS[current].options.find((o) => o.id === optionId);
-      if (!chosen) return { state, reply: ask(current, state.answers, now).reply };
+      if (!chosen) return prompt(state, now);
       const answers = { ...state.answers, [current]: optionId };
 
       if (optionId === "unknown") {

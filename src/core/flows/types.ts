@@ -52,6 +52,11 @@ export interface Flow {
   /** Menu label ("Kiểm tra hỗ trợ điện thoại thông minh"). */
   readonly title: string;
   start(now: number): FlowResult;
-  /** `optionId` is one of the previous reply's option ids (channels resolve typed input first). */
+  /**
+   * The current step's question and options with `state` unchanged (the runner matches typed input
+   * against them), or the first question with a new state when `state` cannot be resumed.
+   */
+  prompt(state: FlowState, now: number): FlowResult;
+  /** `optionId` is one of the current step's option ids (channels resolve typed input first). */
   step(state: FlowState, optionId: string, now: number): FlowResult;
 }

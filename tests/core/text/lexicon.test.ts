@@ -182,6 +182,17 @@ describe("stopwords", () => {
   it("should leave stopwords out of a query's content tokens", () => {
     expect(analyzer.analyzeQuery("điện thoại là gì vậy ad").contentTokens).toEqual(["dien", "thoai"]);
   });
+
+  it.each([["thế còn Phú Tân?"], ["the con phu tan?"], ["thế còn Phú Tân?".normalize("NFD")]])(
+    "should leave a follow-up's filler words (thế, còn) out of the content of %j",
+    (q) => {
+      expect(analyzer.analyzeQuery(q).contentTokens).toEqual(["phu", "tan"]);
+    },
+  );
+
+  it("should keep the marked word thẻ (card), which folds like thế", () => {
+    expect(analyzer.analyzeQuery("thẻ căn cước").contentTokens).toContain("the");
+  });
 });
 
 describe("createLexicon validation", () => {
