@@ -239,7 +239,12 @@ describe("menu and guided flows", () => {
 
   it("should answer the plan topic and a digital-skills example question from the knowledge", async () => {
     const plan = await click(await send(textUpdate("/menu")), "Kế hoạch hạ tầng số của xã");
-    expect(texts(plan).join("\n")).toContain("Nguồn:");
+    const planText = texts(plan).join("\n");
+    // The plan's main targets (not its purpose or duties), for the default commune, with sources.
+    expect(planText).toContain("mục tiêu chính đến năm 2025");
+    expect(planText).toMatch(/70 Mb/);
+    expect(planText).toContain("Đây là thông tin của xã Cộng Hòa");
+    expect(planText).toContain("Nguồn:");
     const skills = await click(await send(textUpdate("/menu")), "Kỹ năng số");
     const answer = await click(skills, /báo ở đâu/);
     expect(texts(answer).join("\n")).toMatch(/5656|156|Công an/);
