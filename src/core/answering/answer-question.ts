@@ -121,15 +121,19 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       // name itself is the topic.
       if (named && analysis.contentTokens.length === 0) analysis = deps.analyzer.analyzeRoutingWords(routing);
       const vector = await deps.embedQuery(analysis, question);
-      const { hits, best } = await deps.searcher.search({
+      const { hits: found, best } = await deps.searcher.search({
         analysis,
         vector,
         commune: commune?.id ?? null,
         // A named commune, or a question about "the plan" of an unnamed commune: that commune's
         // own documents first.
         preferCommune: named || requested || asksAboutPlan(analysis) ? (commune?.id ?? null) : null,
-        k: topK,
+        k: 2 * topK,
       });
+      // Curated entries and document passages do not compete for the same slots: up to topK each,
+      // so a close FAQ entry never pushes the passage with the figure out of the extractive answer.
+      const passages = found.filter((h) => !h.chunk.faq).slice(0, topK);
+      const hits = [...passages, ...found.filter((h) => h.chunk.faq).slice(0, topK)];
       const diagnostics: AnswerDiagnostics = {
         route: "retrieval",
         refusal: null,
@@ -153,16 +157,17 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       // A curated answer goes first, unless a passage covers the question's words, or its word
       // pairs, better: the entry is then about a neighbouring question ("cố định" asked, "di động"
       // answered; without diacritics "có" and "cố" look alike, the pair "co dinh" does not).
-      const passages = hits.filter((h) => !h.chunk.faq);
       const passageCoverage = Math.max(0, ...passages.map((h) => h.coverage));
       const passagePhrases = Math.max(0, ...passages.map((h) => h.phraseCoverage));
       if (top.chunk.faq && top.relevance >= faqThreshold && top.coverage >= passageCoverage && top.phraseCoverage >= passagePhrases - PHRASE_TOLERANCE) {
         return faqAnswer(top, commune, diagnostics);
       }
 
-      const excerpts = composer.select(analysis, hits.filter((h) => !h.chunk.faq));
+      const excerpts = composer.select(analysis, passages);
       if (excerpts.length === 0) {
-        return faqAnswer(top, commune, diagnostics);
+        const faq = hits.find((h) => h.chunk.faq);
+        if (faq) return faqAnswer(faq, commune, diagnostics);
+        return { answer: handoffReply(), kind: "handoff", confidence: round(top.relevance), commune: null, sources: [], diagnostics };
       }
       return extractiveAnswer(excerpts, hits, commune, communeFrom, diagnostics);
     },
