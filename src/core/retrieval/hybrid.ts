@@ -108,12 +108,15 @@ export function createHybridSearcher(deps: {
     return total === 0 ? 0 : found / total;
   };
 
-  const phraseCoverage = (query: Analysis, doc: number): number => {
+  /** The question's pairs of adjacent content words ("co_dinh"), computed once per question. */
+  const contentPairs = (query: Analysis): string[] => {
     const content = new Set(query.contentTokens);
-    const pairs = query.terms.filter((t) => {
+    return query.terms.filter((t) => {
       const [a, b] = t.split("_");
       return b !== undefined && content.has(a as string) && content.has(b);
     });
+  };
+  const phraseCoverage = (pairs: readonly string[], doc: number): number => {
     if (pairs.length === 0) return 1;
     const set = termSets[doc] as Set<string>;
     return pairs.filter((p) => set.has(p)).length / pairs.length;
@@ -155,6 +158,7 @@ export function createHybridSearcher(deps: {
         e.distance = h.distance;
       });
 
+      const pairs = contentPairs(query.analysis);
       const hits: RetrievalHit[] = [...fused].map(([doc, e]) => {
         const cov = coverage(query.analysis, doc);
         const similarity = Math.max(0, 1 - e.distance);
@@ -164,7 +168,7 @@ export function createHybridSearcher(deps: {
         const chunk = chunks[doc] as Chunk;
         const preferred = query.preferCommune != null && chunk.commune === query.preferCommune;
         const relevance = Math.min(1, 0.75 * cov + 0.25 * similarity + (preferred ? COMMUNE_BOOST : 0));
-        return { chunk, ...e, rrf: preferred ? e.rrf * 1.5 : e.rrf, coverage: cov, phraseCoverage: phraseCoverage(query.analysis, doc), relevance };
+        return { chunk, ...e, rrf: preferred ? e.rrf * 1.5 : e.rrf, coverage: cov, phraseCoverage: phraseCoverage(pairs, doc), relevance };
       });
       hits.sort((a, b) => b.rrf - a.rrf || b.relevance - a.relevance);
       const best = hits.reduce<RetrievalHit | null>((m, h) => (m === null || h.relevance > m.relevance ? h : m), null);
