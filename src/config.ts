@@ -34,6 +34,19 @@ export const ConfigSchema = z
     TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional()),
     TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
+    ZALO_APP_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, "expected the numeric App ID from developers.zalo.me").optional()),
+    /** App secret: authenticates token refreshes (header secret_key). */
+    ZALO_APP_SECRET_KEY: optionalString,
+    /** OA secret key: signs webhook events (X-ZEvent-Signature). Not the app secret. */
+    ZALO_OA_SECRET_KEY: optionalString,
+    ZALO_ACCESS_TOKEN: optionalString,
+    ZALO_REFRESH_TOKEN: optionalString,
+    ZALO_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://openapi.zalo.me"),
+    ZALO_OAUTH_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://oauth.zaloapp.com"),
+    /** Webhook events older (or newer) than this are refused as replays (seconds). */
+    ZALO_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3 * 60 * 60),
+    /** Hours after a resident's last message during which the OA may reply for free. */
+    ZALO_FREE_WINDOW_HOURS: z.coerce.number().min(1).max(168).default(48),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_BOT_TOKEN) {
@@ -41,6 +54,12 @@ export const ConfigSchema = z
     }
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "required when TELEGRAM_WEBHOOK_URL is set" });
+    }
+    if (c.ZALO_APP_ID && !c.ZALO_OA_SECRET_KEY) {
+      ctx.addIssue({ code: "custom", path: ["ZALO_OA_SECRET_KEY"], message: "required when ZALO_APP_ID is set (webhook signatures)" });
+    }
+    if (c.ZALO_OA_SECRET_KEY && !c.ZALO_APP_ID) {
+      ctx.addIssue({ code: "custom", path: ["ZALO_APP_ID"], message: "required when ZALO_OA_SECRET_KEY is set" });
     }
     if (c.EMBEDDINGS_PROVIDER === "openai-compatible") {
       for (const key of ["EMBEDDINGS_BASE_URL", "EMBEDDINGS_MODEL"] as const) {

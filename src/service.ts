@@ -7,6 +7,7 @@ import { webhookCallback } from "grammy";
 import path from "node:path";
 import type { UserFromGetMe } from "grammy/types";
 import { createTelegramBot, type TelegramBot } from "./channels/telegram/bot.js";
+import { createZaloChannel, type ZaloChannel } from "./channels/zalo/channel.js";
 import type { Config } from "./config.js";
 import { createAssistant, type Assistant } from "./core/assistant.js";
 import { createFlows } from "./core/flows/index.js";
@@ -26,6 +27,8 @@ export interface Service {
   readonly store: Store;
   readonly assistant: Assistant;
   readonly telegram: (TelegramBot & { readonly mode: "polling" | "webhook" }) | null;
+  /** The Zalo OA channel, when ZALO_APP_ID and ZALO_OA_SECRET_KEY are set. */
+  readonly zalo: ZaloChannel | null;
   /** The port actually listened on. */
   readonly port: number;
   /** Settles when Telegram is connected (webhook registered or polling started), or at stop. */
@@ -38,6 +41,10 @@ export interface ServiceOptions {
   readonly telegramBotInfo?: UserFromGetMe;
   /** Outgoing Telegram calls retried on failure (default true). */
   readonly telegramAutoRetry?: boolean;
+  /** First Zalo transport-retry delay in ms (tests shorten it). */
+  readonly zaloRetryBaseMs?: number;
+  /** Clock for the Zalo channel (replay window, free reply window); tests move it. */
+  readonly clock?: () => number;
 }
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
@@ -92,6 +99,34 @@ export async function startService(config: Config, logger: Logger, options: Serv
     }
   }
 
+  let zalo: ZaloChannel | null = null;
+  if (config.ZALO_APP_ID && config.ZALO_OA_SECRET_KEY) {
+    zalo = createZaloChannel({
+      appId: config.ZALO_APP_ID,
+      oaSecretKey: config.ZALO_OA_SECRET_KEY,
+      ...(config.ZALO_APP_SECRET_KEY ? { appSecretKey: config.ZALO_APP_SECRET_KEY } : {}),
+      ...(config.ZALO_ACCESS_TOKEN ? { accessToken: config.ZALO_ACCESS_TOKEN } : {}),
+      ...(config.ZALO_REFRESH_TOKEN ? { refreshToken: config.ZALO_REFRESH_TOKEN } : {}),
+      apiBaseUrl: config.ZALO_API_BASE_URL.replace(/\/+$/, ""),
+      oauthBaseUrl: config.ZALO_OAUTH_BASE_URL.replace(/\/+$/, ""),
+      maxEventAgeMs: config.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
+      freeWindowHours: config.ZALO_FREE_WINDOW_HOURS,
+      assistant,
+      store,
+      communes: engine.knowledge.communes,
+      flowTitles: Object.fromEntries(flows.map((f) => [f.id, f.title])),
+      logger: logger.child({ component: "zalo" }),
+      retentionDays: config.RETENTION_DAYS,
+      controller: config.CONTROLLER_NAME,
+      ...(options.zaloRetryBaseMs !== undefined ? { retryBaseMs: options.zaloRetryBaseMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    await zalo.register(app);
+    const channel = zalo;
+    assistant.registerDeliverer("zalo", (address, text) => channel.deliver(address, text));
+    logger.info({ route: "/webhooks/zalo" }, "zalo webhook ready");
+  }
+
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -144,6 +179,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     store,
     assistant,
     telegram,
+    zalo,
     port,
     telegramReady,
     async stop() {
@@ -154,6 +190,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
       abort.abort();
       if (telegram?.mode === "polling" && telegram.bot.isRunning()) await telegram.bot.stop();
       await app.close();
+      // Events already acknowledged to Zalo are answered before the database closes.
+      if (zalo) await zalo.close();
       store.close();
     },
   };

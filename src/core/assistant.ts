@@ -82,6 +82,17 @@ export interface Assistant {
   registerDeliverer(channel: Channel, deliver: Deliverer): void;
   /** Records a staff answer and delivers it to the resident through their channel. */
   answerQueued(id: number, answer: string, staff: string): Promise<{ item: QueueItem; delivered: boolean }>;
+  /**
+   * Retries staff answers to this resident that could not be delivered before (e.g. Zalo's free
+   * reply window had closed); channels call it when the resident writes again. Returns how many
+   * were delivered now.
+   */
+  deliverPending(resident: Resident): Promise<number>;
+}
+
+/** The message a resident receives with a staff answer. */
+export function staffAnswerText(item: QueueItem): string {
+  return `Cán bộ xã trả lời câu hỏi của bà con:\n«${item.question}»\n\n${item.staffAnswer ?? ""}`;
 }
 
 export function createAssistant(deps: AssistantDeps): Assistant {
@@ -244,15 +255,34 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       const deliver = deliverers.get(item.channel);
       let delivered = false;
       if (deliver && item.deliveryAddress) {
-        const text = `Cán bộ xã trả lời câu hỏi của bà con:\n«${item.question}»\n\n${item.staffAnswer ?? answer}`;
         try {
-          delivered = await deliver(item.deliveryAddress, text);
+          delivered = await deliver(item.deliveryAddress, staffAnswerText(item));
         } catch {
           delivered = false;
         }
       }
       store.markDelivered(id, delivered);
       return { item: store.getQueueItem(id) ?? item, delivered };
+    },
+
+    async deliverPending(r) {
+      const deliver = deliverers.get(r.channel);
+      if (!deliver) return 0;
+      const pending = store.listQueue({ status: "answered", userKey: keyOf(r) }).filter((i) => i.delivered === false && i.deliveryAddress);
+      let count = 0;
+      for (const item of pending) {
+        let ok = false;
+        try {
+          ok = await deliver(item.deliveryAddress as string, staffAnswerText(item));
+        } catch {
+          ok = false;
+        }
+        if (ok) {
+          store.markDelivered(item.id, true);
+          count++;
+        }
+      }
+      return count;
     },
   };
   return assistant;

@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   CONFIG_INVALID: "Cấu hình không hợp lệ.",
   INDEX_BUILD_FAILED: "Không lập được chỉ mục tri thức.",
   CONSENT_REQUIRED: "Để chuyển câu hỏi cho cán bộ xã, bà con cần đồng ý cho trợ lý lưu câu hỏi.",
+  SIGNATURE_INVALID: "Chữ ký của sự kiện không hợp lệ.",
+  TIMESTAMP_STALE: "Sự kiện quá cũ hoặc thời điểm không hợp lệ.",
+  EVENT_INVALID: "Sự kiện gửi đến không đúng định dạng.",
+  BUSY: "Hệ thống đang bận. Vui lòng gửi lại sau ít phút.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -8,6 +8,9 @@
 
 export type Channel = "telegram" | "zalo" | "web";
 
+/** How long accepted webhook event ids are remembered for de-duplication (days). */
+export const SEEN_EVENT_DAYS = 2;
+
 /** What the user agreed to about storing their question text. */
 export interface Consent {
   readonly granted: boolean;
@@ -116,7 +119,7 @@ export interface Store {
   /** Queues a question for staff; the text is masked; throws CONSENT_REQUIRED without consent. */
   enqueue(input: QueueInput): QueueItem;
   getQueueItem(id: number): QueueItem | undefined;
-  listQueue(filter?: { status?: QueueStatus; limit?: number }): QueueItem[];
+  listQueue(filter?: { status?: QueueStatus; userKey?: string; limit?: number }): QueueItem[];
   /** Records a staff answer (masked) and who gave it; status becomes "answered". */
   answerQueueItem(id: number, answer: string, staff: string): QueueItem;
   /** After delivery (or a failed attempt): stores the outcome and forgets the raw address on success. */
@@ -126,6 +129,17 @@ export interface Store {
   getState<T>(key: string): T | undefined;
   setState<T>(key: string, value: T): void;
   deleteState(key: string): void;
+
+  /** A rotating service credential (JSON), e.g. the Zalo OA token pair. */
+  getCredential<T>(name: string): T | undefined;
+  /** Replaces a credential in one atomic write (committed before this returns). */
+  setCredential<T>(name: string, value: T): void;
+
+  /**
+   * Records that a webhook event was accepted; false when it had been seen already (a resend).
+   * Ids are kept SEEN_EVENT_DAYS days.
+   */
+  markEventSeen(channel: Channel, eventId: string): boolean;
 
   /** Removes every row about the user (user, consent, messages, feedback, queue, state). */
   deleteUser(key: string): RemovalCounts;

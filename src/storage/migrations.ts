@@ -78,6 +78,24 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX state_updated ON state(updated_at);
   `,
+  `
+  -- Service credentials that rotate at run time (the Zalo OA token pair). One row per name; a
+  -- single UPSERT replaces the whole value, so a crash never leaves half a pair.
+  CREATE TABLE credentials (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+
+  -- Webhook deliveries already accepted (by the channel's event id), so a resent event is answered once.
+  CREATE TABLE seen_events (
+    channel  TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    PRIMARY KEY (channel, event_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX seen_events_at ON seen_events(at);
+  `,
 ];
 
 /** Latest schema version this build knows. */

@@ -17,6 +17,7 @@ import type {
   Store,
   UserRecord,
 } from "../core/store.js";
+import { SEEN_EVENT_DAYS } from "../core/store.js";
 import { migrate } from "./migrations.js";
 
 /** File name of the database inside the data directory. */
@@ -199,8 +200,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       INSERT INTO staff_queue (user_key, channel, question, reason, message_id, commune, delivery_address, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
     getQueue: db.prepare<[number], QueueRow>("SELECT * FROM staff_queue WHERE id = ?"),
-    listQueue: db.prepare<[{ status: string | null; limit: number }], QueueRow>(
-      "SELECT * FROM staff_queue WHERE (@status IS NULL OR status = @status) ORDER BY id LIMIT @limit",
+    listQueue: db.prepare<[{ status: string | null; userKey: string | null; limit: number }], QueueRow>(
+      "SELECT * FROM staff_queue WHERE (@status IS NULL OR status = @status) AND (@userKey IS NULL OR user_key = @userKey) ORDER BY id LIMIT @limit",
     ),
     answerQueue: db.prepare<[string, string, string, number], QueueRow>(`
       UPDATE staff_queue SET status = 'answered', staff_answer = ?, answered_by = ?, answered_at = ?, delivered = NULL
@@ -213,6 +214,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     ),
     deleteState: db.prepare<[string]>("DELETE FROM state WHERE key = ?"),
+
+    getCredential: db.prepare<[string], { value: string }>("SELECT value FROM credentials WHERE name = ?"),
+    setCredential: db.prepare<[string, string, string]>(
+      "INSERT INTO credentials (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    ),
+    markSeen: db.prepare<[string, string, string]>("INSERT OR IGNORE INTO seen_events (channel, event_id, at) VALUES (?, ?, ?)"),
+    purgeSeen: db.prepare<[string]>("DELETE FROM seen_events WHERE at < ?"),
 
     // Feedback left on the user's messages goes too, so deleting the messages never trips a foreign key.
     deleteUserFeedback: db.prepare<[{ key: string }]>(
@@ -359,7 +367,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listQueue(filter = {}) {
       // SQLite treats a negative LIMIT as "no limit".
       const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
-      return sql.listQueue.all({ status: filter.status ?? null, limit }).map(toQueueItem);
+      return sql.listQueue.all({ status: filter.status ?? null, userKey: filter.userKey ?? null, limit }).map(toQueueItem);
     },
 
     answerQueueItem(id, answer, staff) {
@@ -387,6 +395,24 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     deleteState(key) {
       sql.deleteState.run(key);
+    },
+
+    getCredential<T>(name: string): T | undefined {
+      const row = sql.getCredential.get(name);
+      return row ? (JSON.parse(row.value) as T) : undefined;
+    },
+
+    setCredential<T>(name: string, value: T): void {
+      const json = JSON.stringify(value) as string | undefined;
+      if (json === undefined) throw new TypeError("credential value is not JSON-serializable");
+      sql.setCredential.run(name, json, stamp());
+    },
+
+    markEventSeen(channel, eventId) {
+      const at = now();
+      // Old ids are dropped as new ones arrive, so the table stays small without a separate job.
+      sql.purgeSeen.run(new Date(at.getTime() - SEEN_EVENT_DAYS * DAY_MS).toISOString());
+      return sql.markSeen.run(channel, eventId, at.toISOString()).changes === 1;
     },
 
     deleteUser(key): RemovalCounts {

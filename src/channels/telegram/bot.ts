@@ -14,7 +14,10 @@ import type { FlowReply } from "../../core/flows/types.js";
 import { CONSENT_LABELS, privacyNotice } from "../../core/privacy/notice.js";
 import type { Store } from "../../core/store.js";
 import type { Logger } from "../../logger.js";
+import { PLAN_QUESTION, SKILL_QUESTIONS, TOPICS_LINE } from "../menu.js";
 import { escapeHtml, renderAnswer, splitMessage } from "./format.js";
+
+export { SKILL_QUESTIONS };
 
 /** Per-user UI state kept in the SQLite store through grammY's session plugin. */
 export interface SessionData {
@@ -44,18 +47,8 @@ export interface TelegramBotOptions {
 /** Guided flows offered in the menu, by id (see core/flows). */
 export const MENU_FLOWS = { smartphone: SMARTPHONE_FLOW_ID, twoG: TWO_G_FLOW_ID } as const;
 
-/** Example questions offered under "Kỹ năng số"; each is answered by the engine like typed text. */
-export const SKILL_QUESTIONS = [
-  "Làm sao nhận biết cuộc gọi lừa đảo giả danh công an?",
-  "Bị lừa đảo qua mạng thì báo ở đâu?",
-  "Đăng ký tài khoản VNeID mức 2 ở đâu?",
-  "Thanh toán bằng mã QR cần kiểm tra gì?",
-  "Nộp hồ sơ dịch vụ công trực tuyến thế nào?",
-  "Làm sao bảo vệ thông tin cá nhân trên mạng?",
-] as const;
-
 const HELP = [
-  "Trợ lý số xã trả lời về: kỹ năng số, hỗ trợ điện thoại thông minh cho hộ nghèo và cận nghèo, tắt sóng 2G, kế hoạch hạ tầng số của xã.",
+  TOPICS_LINE,
   "Bà con cứ gõ câu hỏi, có dấu hay không dấu đều được. Mỗi câu trả lời có ghi nguồn.",
   "",
   "/menu – chọn chủ đề",
@@ -297,7 +290,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   bot.callbackQuery("menu:plan", async (ctx) => {
     await ctx.answerCallbackQuery();
-    await answer(ctx, "Kế hoạch phát triển hạ tầng số của xã đặt những mục tiêu gì?");
+    await answer(ctx, PLAN_QUESTION);
   });
 
   bot.callbackQuery("menu:staff", async (ctx) => {

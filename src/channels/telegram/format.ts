@@ -3,6 +3,7 @@
  * 4,096-character limit on paragraph and sentence boundaries, sources follow the answer.
  */
 import type { SourceRef } from "../../core/answering/answer-question.js";
+import { splitMessage as splitAt } from "../split.js";
 
 /** Telegram's limit for one message's text (after entity parsing; we count the HTML we send). */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -34,34 +35,9 @@ export function renderSources(sources: readonly SourceRef[]): string {
   return `<b>Nguồn:</b>\n${lines.join("\n")}`;
 }
 
-/**
- * Splits escaped text into pieces of at most `limit` characters, preferring paragraph breaks,
- * then line breaks, then sentence ends, then spaces; never inside an HTML entity.
- */
+/** Splits escaped HTML at Telegram's limit (see channels/split.ts). */
 export function splitMessage(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  const pieces: string[] = [];
-  let rest = text.normalize("NFC").trim();
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    let cut = -1;
-    for (const pattern of [/\n\n(?=[^\n]*$)/, /\n(?=[^\n]*$)/, /[.!?…](?=\s[^.!?…]*$)/, /\s(?=\S*$)/]) {
-      const m = pattern.exec(window);
-      if (m && m.index > limit / 3) {
-        cut = m.index + (pattern.source.startsWith("[.!?…]") ? 1 : 0);
-        break;
-      }
-    }
-    if (cut <= 0) {
-      cut = limit;
-      // Do not cut an entity such as &amp; in two.
-      const amp = window.lastIndexOf("&");
-      if (amp > limit - 8 && !window.slice(amp).includes(";")) cut = amp;
-    }
-    pieces.push(rest.slice(0, cut).trim());
-    rest = rest.slice(cut).trim();
-  }
-  if (rest) pieces.push(rest);
-  return pieces;
+  return splitAt(text, limit);
 }
 
 /** An answer and its sources as Telegram HTML messages (sources go with the last piece when they fit). */
