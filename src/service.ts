@@ -189,9 +189,10 @@ export async function startService(config: Config, logger: Logger, options: Serv
       clearTimeout(retryTimer);
       abort.abort();
       if (telegram?.mode === "polling" && telegram.bot.isRunning()) await telegram.bot.stop();
-      await app.close();
-      // Events already acknowledged to Zalo are answered before the database closes.
+      // New Zalo events get 503 (Zalo resends them later); those already acknowledged are
+      // answered before the database closes.
       if (zalo) await zalo.close();
+      await app.close();
       store.close();
     },
   };

@@ -30,6 +30,18 @@ describe("createConfig", () => {
     expect(c.EMBEDDINGS_MODEL).toBe("m");
   });
 
+  it("should turn Zalo on only with both the app id and the OA secret, naming a missing one", () => {
+    expect(createConfig({}).ZALO_APP_ID).toBeUndefined();
+    const on = createConfig({ ZALO_APP_ID: "1234567890", ZALO_OA_SECRET_KEY: "oa-secret" });
+    expect(on.ZALO_API_BASE_URL).toBe("https://openapi.zalo.me");
+    expect(on.ZALO_OAUTH_BASE_URL).toBe("https://oauth.zaloapp.com");
+    expect(on.ZALO_FREE_WINDOW_HOURS).toBe(48);
+    expect(() => createConfig({ ZALO_APP_ID: "1234567890" })).toThrow(/ZALO_OA_SECRET_KEY/);
+    expect(() => createConfig({ ZALO_OA_SECRET_KEY: "oa-secret" })).toThrow(/ZALO_APP_ID/);
+    expect(() => createConfig({ ZALO_APP_ID: "my-app", ZALO_OA_SECRET_KEY: "oa-secret" })).toThrow(/ZALO_APP_ID/);
+    expect(() => createConfig({ ZALO_APP_ID: "my-app-sEcReT", ZALO_OA_SECRET_KEY: "x" })).not.toThrow(/sEcReT/);
+  });
+
   it("should reject a threshold outside 0..1 and a malformed commune id", () => {
     expect(() => createConfig({ RELEVANCE_THRESHOLD: "1.5" })).toThrow(/RELEVANCE_THRESHOLD/);
     expect(() => createConfig({ COMMUNE: "Cộng Hòa" })).toThrow(/COMMUNE/);

@@ -324,6 +324,39 @@ describe("state", () => {
   });
 });
 
+describe("credentials and seen events", () => {
+  it("should replace a credential whole and keep it across reopening", () => {
+    const store = open();
+    expect(store.getCredential("zalo-oa-tokens")).toBeUndefined();
+    store.setCredential("zalo-oa-tokens", { accessToken: "a1", refreshToken: "r1" });
+    store.setCredential("zalo-oa-tokens", { accessToken: "a2", refreshToken: "r2" });
+    store.close();
+    expect(open().getCredential("zalo-oa-tokens")).toEqual({ accessToken: "a2", refreshToken: "r2" });
+    expect(raw().prepare("SELECT count(*) FROM credentials").pluck().get()).toBe(1);
+  });
+
+  it("should see an event id once per channel, and forget it after two days", () => {
+    const store = open();
+    expect(store.markEventSeen("zalo", "msg-1")).toBe(true);
+    expect(store.markEventSeen("zalo", "msg-1")).toBe(false);
+    expect(store.markEventSeen("telegram", "msg-1")).toBe(true);
+    clock = new Date(clock.getTime() + 2 * DAY_MS + 1000);
+    expect(store.markEventSeen("zalo", "msg-2")).toBe(true);
+    expect(store.markEventSeen("zalo", "msg-1")).toBe(true);
+  });
+
+  it("should list one user's queue items only", () => {
+    const store = open();
+    const a = consentedUser(store, "zalo", "1");
+    const b = consentedUser(store, "zalo", "2");
+    store.enqueue({ userKey: a, channel: "zalo", question: "cau a", reason: "requested" });
+    store.enqueue({ userKey: b, channel: "zalo", question: "cau b", reason: "requested" });
+    expect(store.listQueue({ userKey: a }).map((i) => i.question)).toEqual(["cau a"]);
+    expect(store.listQueue({ userKey: b, status: "answered" })).toEqual([]);
+    expect(store.listQueue()).toHaveLength(2);
+  });
+});
+
 describe("deleting a user", () => {
   /** Gives a user a row in every table, including feedback and queue items. */
   function populate(store: Store, channel: Channel, id: string): string {

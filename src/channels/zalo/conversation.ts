@@ -388,12 +388,13 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
       } else if (event.kind === "media") {
         replies = renderMessages(MEDIA_REPLY);
       } else if (event.kind === "text") {
-        // First contact without a follow event (e.g. a follower from before the bot): the answer
-        // first, without its numbered choices, then the notice and the consent question, once.
+        // First contact without a follow event (e.g. a follower from before the bot): the first
+        // answer comes without its numbered choices, followed by the notice and the consent
+        // question, once. Menus and flows are left alone: their numbers must keep their meaning.
         const firstContact = !s.welcomed && user.consent === null;
         s.quiet = firstContact;
         replies = await onText(userId, s, event.text);
-        if (firstContact && !s.deleted && s.awaiting?.kind !== "consent" && assistant.user(resident(userId)).consent === null) {
+        if (firstContact && !s.deleted && s.awaiting?.kind === "answer" && assistant.user(resident(userId)).consent === null) {
           replies = [...replies, ...welcome(s)];
         }
       } else {

@@ -3,6 +3,7 @@
  * extra fields are allowed (Zalo adds them over time). Event names we do not handle pass the
  * envelope check and are acknowledged, so a new Zalo event never breaks the webhook.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod/v4";
 
 /** Digits only, as Zalo sends ids and timestamps (strings; numbers are accepted too). */
@@ -97,8 +98,10 @@ export function parseEvent(body: unknown): ParseOutcome {
   if (name === "follow" || name === "unfollow") {
     const r = FollowEventSchema.safeParse(body);
     if (!r.success) return { ok: false, issues: describe(r.error) };
-    // Follow events have no message id: the user, the event and its time identify a resend.
-    return { ok: true, event: { kind: r.data.event_name, userId: r.data.follower.id, eventId: `${name}:${r.data.follower.id}:${r.data.timestamp}`, at } };
+    // Follow events have no message id: the user, the event and its time identify a resend. The
+    // id is hashed, so the de-duplication table never holds a raw Zalo user id.
+    const eventId = `${name}:${createHash("sha256").update(`${r.data.follower.id}:${r.data.timestamp}`).digest("hex").slice(0, 32)}`;
+    return { ok: true, event: { kind: r.data.event_name, userId: r.data.follower.id, eventId, at } };
   }
   if (IGNORED.test(name)) return { ok: true, event: { kind: "ignored", name } };
   return { ok: true, event: { kind: "unknown", name } };
