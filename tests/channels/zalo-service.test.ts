@@ -162,13 +162,33 @@ describe("webhook validation", () => {
     expect(zalo.textsTo("1012")).toHaveLength(count);
   });
 
-  it("should acknowledge at once, before the answer is worked out", async () => {
-    const raw = JSON.stringify(textEvent("1013", "Nhà tôi hộ nghèo có được hỗ trợ điện thoại không?"));
-    const res = await postRaw(raw);
+  it("should acknowledge before the answer is sent, and answer one resident's messages in order", async () => {
+    zalo.sendDelayMs = 150;
+    try {
+      // The first needs the engine (it awaits); the next two must still wait for it.
+      const events = ["tat song 2g la khi nao", "menu", "3"].map((text) => textEvent("1013", text));
+      for (const event of events) {
+        const res = await postRaw(JSON.stringify(event));
+        expect(res.status).toBe(200);
+      }
+      // All three were acknowledged while Zalo had not yet taken a single reply.
+      expect(service.zalo?.pending()).toBeGreaterThan(0);
+      expect(zalo.textsTo("1013")).toEqual([]);
+      await service.zalo?.idle();
+    } finally {
+      zalo.sendDelayMs = 0;
+    }
+    const texts = zalo.textsTo("1013");
+    const menuAt = texts.findIndex((t) => /1\. Kỹ năng số/.test(t));
+    expect(menuAt).toBeGreaterThan(0);
+    expect(texts.slice(0, menuAt).join("\n")).toContain("Nguồn:");
+    expect(texts.at(-1)).toMatch(/1\. Máy bàn phím chỉ có 2G/);
+  });
+
+  it("should send nothing for an unfollow", async () => {
+    const res = await send({ app_id: APP_ID, oa_id: "579745863508352884", event_name: "unfollow", timestamp: String(nowMs), follower: { id: "1014" } });
     expect(res.status).toBe(200);
-    // The job runs after the acknowledgement: it is still pending here, or its answer just went out.
-    await service.zalo?.idle();
-    expect(zalo.textsTo("1013").length).toBeGreaterThan(0);
+    expect(zalo.sendRequests.filter((r) => r.body.recipient?.user_id === "1014")).toEqual([]);
   });
 });
 

@@ -34,6 +34,8 @@ export interface FakeZalo {
   readonly script: Scripted[];
   /** Delay before the OAuth endpoint answers (ms), to widen races. */
   refreshDelayMs: number;
+  /** Delay before the send endpoint answers (ms). */
+  sendDelayMs: number;
   /** Texts delivered to one user. */
   textsTo(userId: string): string[];
   close(): Promise<void>;
@@ -62,15 +64,20 @@ export async function startFakeZalo(initial: { access?: string[]; refresh?: stri
         res.end(JSON.stringify(body));
       };
       if (req.method === "POST" && req.url === "/v3.0/oa/message/cs") {
-        const body = JSON.parse(raw) as SendRequest["body"];
-        sendRequests.push({ headers: req.headers, body });
-        const scripted = script.shift();
-        if (scripted) return json(scripted.status, scripted.body);
-        const token = String(req.headers.access_token ?? "");
-        if (!validAccess.has(token)) return json(200, { error: -216, message: "Access token is invalid" });
-        const userId = body.recipient?.user_id ?? "";
-        delivered.push({ userId, text: body.message?.text ?? "" });
-        return json(200, { error: 0, message: "Success", data: { message_id: `m${++messageId}`, user_id: userId } });
+        const answer = () => {
+          const body = JSON.parse(raw) as SendRequest["body"];
+          sendRequests.push({ headers: req.headers, body });
+          const scripted = script.shift();
+          if (scripted) return json(scripted.status, scripted.body);
+          const token = String(req.headers.access_token ?? "");
+          if (!validAccess.has(token)) return json(200, { error: -216, message: "Access token is invalid" });
+          const userId = body.recipient?.user_id ?? "";
+          delivered.push({ userId, text: body.message?.text ?? "" });
+          return json(200, { error: 0, message: "Success", data: { message_id: `m${++messageId}`, user_id: userId } });
+        };
+        if (fake.sendDelayMs > 0) setTimeout(answer, fake.sendDelayMs);
+        else answer();
+        return;
       }
       if (req.method === "POST" && req.url === "/v4/oa/access_token") {
         const form = new URLSearchParams(raw);
@@ -104,6 +111,7 @@ export async function startFakeZalo(initial: { access?: string[]; refresh?: stri
     validRefresh,
     script,
     refreshDelayMs: 0,
+    sendDelayMs: 0,
     textsTo: (userId) => delivered.filter((d) => d.userId === userId).map((d) => d.text),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
