@@ -106,9 +106,16 @@ describe("events", () => {
 describe("rendering", () => {
   const sources = [{ id: "tt14", title: "Thông tư 14/2022/TT-BTTTT", section: "Điều 5", url: "https://example.gov.vn/tt14" }];
 
-  it("should list sources as short numbered lines with their address", () => {
-    expect(renderSources(sources)).toBe("Nguồn:\n[1] Thông tư 14/2022/TT-BTTTT › Điều 5 https://example.gov.vn/tt14");
-    expect(renderSources([{ ...sources[0]!, url: "javascript:alert(1)" }])).toBe("Nguồn:\n[1] Thông tư 14/2022/TT-BTTTT › Điều 5");
+  it("should list sources short: each title once, then the numbered sections by their last heading", () => {
+    expect(renderSources(sources)).toBe("Nguồn: Thông tư 14/2022/TT-BTTTT\n[1] Điều 5");
+    const mixed = [
+      { id: "a", title: "Tài liệu A", section: "4. Hai hình thức › Hộ đã tự mua", url: "https://a.example" },
+      { id: "b", title: "Tài liệu B", section: "", url: null },
+      { id: "a", title: "Tài liệu A", section: "6. Cần làm gì", url: "https://a.example" },
+    ];
+    expect(renderSources(mixed)).toBe("Nguồn: Tài liệu A\n[1] Hộ đã tự mua\n[3] 6. Cần làm gì\nTài liệu B\n[2]");
+    expect(renderSources(mixed)).not.toContain("https://");
+    expect(renderSources([])).toBe("");
   });
 
   it("should split long text at 2,000 characters on sentence ends, with sources and footer last", () => {
@@ -119,7 +126,7 @@ describe("rendering", () => {
       expect(pieces.length).toBeGreaterThan(1);
       for (const p of pieces) expect(p.length).toBeLessThanOrEqual(2000);
       for (const p of pieces.slice(0, -1)) expect(p).toMatch(/\.$/);
-      expect(pieces.at(-1)).toMatch(/Nguồn:\n\[1\][^\n]+\n\nGõ 0 để xem menu\.$/);
+      expect(pieces.at(-1)).toMatch(/Nguồn: Thông tư 14\/2022\/TT-BTTTT\n\[1\] Điều 5\n\nGõ 0 để xem menu\.$/);
       expect(pieces.join(" ")).toContain("Bà con mang căn cước");
     }
   });

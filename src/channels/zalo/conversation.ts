@@ -157,7 +157,7 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
     s.welcomed = true;
     consentQuestion(s);
     return renderMessages(
-      `Chào bà con! Tôi là Trợ lý số xã. ${TOPICS_LINE} Mỗi câu trả lời có ghi nguồn.\n\n${notice()}`,
+      `Chào bà con! ${TOPICS_LINE} Mỗi câu trả lời có ghi nguồn.\n\n${notice()}`,
       [],
       `Bà con có đồng ý cho trợ lý lưu câu hỏi không? ${CONSENT_CHOICE}\nGõ 0 để xem menu.`,
     );

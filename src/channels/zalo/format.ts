@@ -8,14 +8,22 @@ import type { FlowOption } from "../../core/flows/types.js";
 import { splitMessage } from "../split.js";
 import { ZALO_TEXT_LIMIT } from "./client.js";
 
-/** "Nguồn:" and one line per source: title › section, then the address when there is one. */
+/**
+ * "Nguồn:" and the sources, short: each document's title once, then its cited sections by their
+ * number in the answer ([n]) and their last heading. Addresses are left out (they are long on a
+ * phone screen); the console and the web page show them.
+ */
 export function renderSources(sources: readonly SourceRef[]): string {
   if (sources.length === 0) return "";
-  const lines = sources.map((s, i) => {
-    const url = s.url && /^https?:\/\//.test(s.url) ? ` ${s.url}` : "";
-    return `[${i + 1}] ${s.title}${s.section ? ` › ${s.section}` : ""}${url}`;
+  const byTitle = new Map<string, string[]>();
+  sources.forEach((s, i) => {
+    const section = s.section.split(" › ").at(-1)?.trim() ?? "";
+    const lines = byTitle.get(s.title) ?? [];
+    lines.push(`[${i + 1}]${section ? ` ${section}` : ""}`);
+    byTitle.set(s.title, lines);
   });
-  return `Nguồn:\n${lines.join("\n")}`;
+  const blocks = [...byTitle].map(([title, lines]) => (lines.length === 1 && lines[0] === "[1]" && byTitle.size === 1 ? title : `${title}\n${lines.join("\n")}`));
+  return `Nguồn: ${blocks.join("\n")}`;
 }
 
 /** Numbered choices, one per line ("1. Có"). */
