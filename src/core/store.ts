@@ -100,6 +100,37 @@ export interface QueueItem {
   readonly createdAt: string;
 }
 
+/** A console account (the password hash is read separately, only for sign-in). */
+export interface StaffAccount {
+  readonly username: string;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+  readonly lastLoginAt: string | null;
+}
+
+/** What the console's statistics page shows. Days are calendar days in Vietnam time (UTC+7). */
+export interface UsageStats {
+  readonly days: number;
+  /** Every day in the range, oldest first, zeros included. */
+  readonly perDay: ReadonlyArray<{ readonly day: string; readonly questions: number; readonly handoffs: number }>;
+  readonly byKind: Readonly<Record<AnswerKindStored, number>>;
+  /** Questions citing each knowledge document, most cited first. */
+  readonly bySource: ReadonlyArray<{ readonly docId: string; readonly questions: number }>;
+  readonly feedback: { readonly up: number; readonly down: number };
+  /** Most asked questions (consented, masked text only), grouped without case and diacritics. */
+  readonly topQuestions: ReadonlyArray<{ readonly question: string; readonly count: number }>;
+  /** Answers the bot was least sure of (refusals left out). */
+  readonly lowestConfidence: ReadonlyArray<{
+    readonly messageId: number;
+    readonly question: string | null;
+    readonly kind: AnswerKindStored;
+    readonly confidence: number;
+    readonly channel: Channel;
+    readonly createdAt: string;
+  }>;
+  readonly queue: { readonly open: number; readonly answered: number; readonly undelivered: number };
+}
+
 /** Counts of rows removed by a deletion or a purge, by table. */
 export type RemovalCounts = Readonly<Record<string, number>>;
 
@@ -119,7 +150,9 @@ export interface Store {
   /** Queues a question for staff; the text is masked; throws CONSENT_REQUIRED without consent. */
   enqueue(input: QueueInput): QueueItem;
   getQueueItem(id: number): QueueItem | undefined;
-  listQueue(filter?: { status?: QueueStatus; userKey?: string; limit?: number }): QueueItem[];
+  listQueue(filter?: { status?: QueueStatus; channel?: Channel; userKey?: string; limit?: number }): QueueItem[];
+  /** Closes a question without an answer (spam, duplicate, handled in person); forgets the raw address. */
+  closeQueueItem(id: number, staff: string): QueueItem;
   /** Records a staff answer (masked) and who gave it; status becomes "answered". */
   answerQueueItem(id: number, answer: string, staff: string): QueueItem;
   /** After delivery (or a failed attempt): stores the outcome and forgets the raw address on success. */
@@ -129,6 +162,18 @@ export interface Store {
   getState<T>(key: string): T | undefined;
   setState<T>(key: string, value: T): void;
   deleteState(key: string): void;
+
+  /** Console accounts. `createStaff` throws AppError STAFF_EXISTS when the name is taken. */
+  createStaff(username: string, passwordHash: string): StaffAccount;
+  getStaffCredentials(username: string): { readonly account: StaffAccount; readonly passwordHash: string } | undefined;
+  listStaff(): StaffAccount[];
+  countStaff(): number;
+  setStaffDisabled(username: string, disabled: boolean): boolean;
+  setStaffPassword(username: string, passwordHash: string): boolean;
+  recordStaffLogin(username: string): void;
+
+  /** Usage figures for the console over the last `days` days (Vietnam time days). */
+  stats(options: { days: number; now?: Date; top?: number }): UsageStats;
 
   /** A rotating service credential (JSON), e.g. the Zalo OA token pair. */
   getCredential<T>(name: string): T | undefined;

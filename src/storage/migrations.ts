@@ -96,6 +96,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX seen_events_at ON seen_events(at);
   `,
+  `
+  -- Commune staff who sign in to the console. Only a scrypt hash of the password is kept.
+  CREATE TABLE staff (
+    username      TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT NOT NULL,
+    last_login_at TEXT
+  ) STRICT;
+  `,
 ];
 
 /** Latest schema version this build knows. */

@@ -14,9 +14,12 @@ import type {
   QueueReason,
   QueueStatus,
   RemovalCounts,
+  StaffAccount,
   Store,
+  UsageStats,
   UserRecord,
 } from "../core/store.js";
+import { fold } from "../core/text/normalize.js";
 import { SEEN_EVENT_DAYS } from "../core/store.js";
 import { migrate } from "./migrations.js";
 
@@ -27,6 +30,20 @@ export const SECRET_FILE = "user-key.secret";
 /** How long a connection waits for another process's write lock before failing, in ms. */
 const BUSY_TIMEOUT_MS = 5000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Vietnam time is UTC+7 all year. */
+const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+interface StaffRow {
+  username: string;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+function toStaff(row: StaffRow): StaffAccount {
+  return { username: row.username, disabled: row.disabled === 1, createdAt: row.created_at, lastLoginAt: row.last_login_at };
+}
 
 export interface SqliteStoreOptions {
   /** Directory holding the database and the secret; created if missing. */
@@ -200,9 +217,39 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       INSERT INTO staff_queue (user_key, channel, question, reason, message_id, commune, delivery_address, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
     getQueue: db.prepare<[number], QueueRow>("SELECT * FROM staff_queue WHERE id = ?"),
-    listQueue: db.prepare<[{ status: string | null; userKey: string | null; limit: number }], QueueRow>(
-      "SELECT * FROM staff_queue WHERE (@status IS NULL OR status = @status) AND (@userKey IS NULL OR user_key = @userKey) ORDER BY id LIMIT @limit",
+    listQueue: db.prepare<[{ status: string | null; channel: string | null; userKey: string | null; limit: number }], QueueRow>(
+      "SELECT * FROM staff_queue WHERE (@status IS NULL OR status = @status) AND (@channel IS NULL OR channel = @channel) AND (@userKey IS NULL OR user_key = @userKey) ORDER BY id LIMIT @limit",
     ),
+    closeQueue: db.prepare<[string, string, number], QueueRow>(
+      "UPDATE staff_queue SET status = 'closed', answered_by = ?, answered_at = ?, delivery_address = NULL WHERE id = ? RETURNING *",
+    ),
+
+    insertStaff: db.prepare<[string, string, string]>("INSERT INTO staff (username, password_hash, created_at) VALUES (?, ?, ?)"),
+    getStaff: db.prepare<[string], StaffRow>("SELECT * FROM staff WHERE username = ?"),
+    listStaff: db.prepare<[], StaffRow>("SELECT * FROM staff ORDER BY username"),
+    countStaff: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM staff"),
+    setStaffDisabled: db.prepare<[number, string]>("UPDATE staff SET disabled = ? WHERE username = ?"),
+    setStaffPassword: db.prepare<[string, string]>("UPDATE staff SET password_hash = ? WHERE username = ?"),
+    staffLogin: db.prepare<[string, string]>("UPDATE staff SET last_login_at = ? WHERE username = ?"),
+
+    // Statistics. Days are Vietnam calendar days: UTC+7 all year (no daylight saving).
+    statsPerDay: db.prepare<[string], { day: string; questions: number; handoffs: number }>(`
+      SELECT substr(datetime(created_at, '+7 hours'), 1, 10) AS day, count(*) AS questions, sum(kind = 'handoff') AS handoffs
+      FROM messages WHERE created_at >= ? GROUP BY day ORDER BY day`),
+    statsByKind: db.prepare<[string], { kind: AnswerKindStored; n: number }>("SELECT kind, count(*) AS n FROM messages WHERE created_at >= ? GROUP BY kind"),
+    statsBySource: db.prepare<[string], { docId: string; questions: number }>(`
+      SELECT j.value AS docId, count(DISTINCT m.id) AS questions
+      FROM messages m, json_each(m.sources) j WHERE m.created_at >= ? GROUP BY j.value ORDER BY questions DESC, docId`),
+    statsFeedback: db.prepare<[string], { rating: string; n: number }>("SELECT rating, count(*) AS n FROM feedback WHERE created_at >= ? GROUP BY rating"),
+    statsQuestions: db.prepare<[string], { question: string }>(
+      "SELECT question FROM messages WHERE created_at >= ? AND question IS NOT NULL ORDER BY id DESC LIMIT 20000",
+    ),
+    statsLowest: db.prepare<[string, number], MessageRow>(`
+      SELECT * FROM messages WHERE created_at >= ? AND confidence IS NOT NULL AND kind NOT IN ('refusal', 'flow', 'staff')
+      ORDER BY confidence ASC, id DESC LIMIT ?`),
+    statsQueue: db.prepare<[], { open: number; answered: number; undelivered: number }>(`
+      SELECT coalesce(sum(status = 'open'), 0) AS open, coalesce(sum(status = 'answered'), 0) AS answered,
+             coalesce(sum(status = 'answered' AND delivered = 0), 0) AS undelivered FROM staff_queue`),
     answerQueue: db.prepare<[string, string, string, number], QueueRow>(`
       UPDATE staff_queue SET status = 'answered', staff_answer = ?, answered_by = ?, answered_at = ?, delivered = NULL
       WHERE id = ? RETURNING *`),
@@ -367,7 +414,72 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     listQueue(filter = {}) {
       // SQLite treats a negative LIMIT as "no limit".
       const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
-      return sql.listQueue.all({ status: filter.status ?? null, userKey: filter.userKey ?? null, limit }).map(toQueueItem);
+      return sql.listQueue.all({ status: filter.status ?? null, channel: filter.channel ?? null, userKey: filter.userKey ?? null, limit }).map(toQueueItem);
+    },
+
+    closeQueueItem(id, staff) {
+      const row = sql.closeQueue.get(staff, stamp(), id);
+      if (!row) throw new AppError("QUEUE_ITEM_UNKNOWN", `unknown queue item ${id}`);
+      return toQueueItem(row);
+    },
+
+    createStaff(username, passwordHash) {
+      try {
+        sql.insertStaff.run(username, passwordHash, stamp());
+      } catch (err) {
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new AppError("STAFF_EXISTS", `staff ${username} exists`);
+        throw err;
+      }
+      return toStaff(sql.getStaff.get(username) as StaffRow);
+    },
+
+    getStaffCredentials(username) {
+      const row = sql.getStaff.get(username);
+      return row ? { account: toStaff(row), passwordHash: row.password_hash } : undefined;
+    },
+
+    listStaff: () => sql.listStaff.all().map(toStaff),
+    countStaff: () => (sql.countStaff.get() as { n: number }).n,
+    setStaffDisabled: (username, disabled) => sql.setStaffDisabled.run(disabled ? 1 : 0, username).changes === 1,
+    setStaffPassword: (username, passwordHash) => sql.setStaffPassword.run(passwordHash, username).changes === 1,
+    recordStaffLogin(username) {
+      sql.staffLogin.run(stamp(), username);
+    },
+
+    stats({ days, now: at = now(), top = 10 }) {
+      if (!Number.isInteger(days) || days < 1 || days > 366) throw new RangeError(`stats days must be 1..366, got ${days}`);
+      // Day boundaries in Vietnam time: the range starts at 00:00 (UTC+7) `days - 1` days ago.
+      const localToday = new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
+      const startLocal = Date.parse(`${localToday}T00:00:00Z`) - (days - 1) * DAY_MS;
+      const cutoff = new Date(startLocal - VN_OFFSET_MS).toISOString();
+      const counted = new Map(sql.statsPerDay.all(cutoff).map((r) => [r.day, r]));
+      const perDay = Array.from({ length: days }, (_, i) => {
+        const day = new Date(startLocal + i * DAY_MS).toISOString().slice(0, 10);
+        const row = counted.get(day);
+        return { day, questions: row?.questions ?? 0, handoffs: row?.handoffs ?? 0 };
+      });
+      const byKind = { faq: 0, extractive: 0, generative: 0, refusal: 0, handoff: 0, flow: 0, staff: 0 } as Record<AnswerKindStored, number>;
+      for (const r of sql.statsByKind.all(cutoff)) byKind[r.kind] = r.n;
+      const feedback = { up: 0, down: 0 };
+      for (const r of sql.statsFeedback.all(cutoff)) if (r.rating === "up" || r.rating === "down") feedback[r.rating] = r.n;
+      const groups = new Map<string, { question: string; count: number }>();
+      for (const { question } of sql.statsQuestions.all(cutoff)) {
+        const k = fold(question).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+        if (!k) continue;
+        const g = groups.get(k);
+        if (g) g.count++;
+        else groups.set(k, { question, count: 1 });
+      }
+      const topQuestions = [...groups.values()].sort((a, b) => b.count - a.count).slice(0, top);
+      const lowestConfidence = sql.statsLowest.all(cutoff, top).map((r) => ({
+        messageId: r.id,
+        question: r.question,
+        kind: r.kind,
+        confidence: r.confidence as number,
+        channel: r.channel,
+        createdAt: r.created_at,
+      }));
+      return { days, perDay, byKind, bySource: sql.statsBySource.all(cutoff), feedback, topQuestions, lowestConfidence, queue: sql.statsQueue.get() as UsageStats["queue"] };
     },
 
     answerQueueItem(id, answer, staff) {

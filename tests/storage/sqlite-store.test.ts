@@ -357,6 +357,69 @@ describe("credentials and seen events", () => {
   });
 });
 
+describe("staff accounts", () => {
+  it("should create, find, disable and re-password accounts, refusing a taken name", () => {
+    const store = open();
+    expect(store.countStaff()).toBe(0);
+    const a = store.createStaff("admin", "scrypt$hash1");
+    expect(a).toMatchObject({ username: "admin", disabled: false, lastLoginAt: null });
+    expect(() => store.createStaff("admin", "x")).toThrow(expect.objectContaining({ code: "STAFF_EXISTS" }));
+    expect(store.getStaffCredentials("admin")?.passwordHash).toBe("scrypt$hash1");
+    expect(store.getStaffCredentials("nobody")).toBeUndefined();
+    expect(store.setStaffDisabled("admin", true)).toBe(true);
+    expect(store.getStaffCredentials("admin")?.account.disabled).toBe(true);
+    expect(store.setStaffPassword("admin", "scrypt$hash2")).toBe(true);
+    expect(store.setStaffPassword("nobody", "x")).toBe(false);
+    store.recordStaffLogin("admin");
+    expect(store.listStaff()[0]?.lastLoginAt).toBe(clock.toISOString());
+    expect(store.countStaff()).toBe(1);
+  });
+});
+
+describe("statistics", () => {
+  it("should count questions per Vietnam day, kinds, sources, feedback, top questions and the least sure answers", () => {
+    const store = open();
+    const a = consentedUser(store, "telegram", "1");
+    const b = store.ensureUser("zalo", "2").key;
+    const at = (iso: string) => {
+      clock = new Date(iso);
+    };
+    // 23:30 UTC on the 1st is 06:30 on the 2nd in Vietnam.
+    at("2026-11-01T23:30:00.000Z");
+    const m1 = store.recordMessage({ userKey: a, channel: "telegram", question: "Tắt sóng 2G khi nào?", kind: "faq", confidence: 0.9, commune: null, sources: ["lo-trinh-2g"], latencyMs: 1 });
+    at("2026-11-02T03:00:00.000Z");
+    store.recordMessage({ userKey: a, channel: "telegram", question: "tat song 2g khi nao", kind: "extractive", confidence: 0.6, commune: null, sources: ["lo-trinh-2g", "tt14"], latencyMs: 1 });
+    store.recordMessage({ userKey: b, channel: "zalo", question: "gia vang", kind: "handoff", confidence: 0.2, commune: null, sources: [], latencyMs: 1 });
+    store.recordFeedback({ messageId: m1.id, userKey: a, rating: "up" });
+    at("2026-11-03T10:00:00.000Z");
+    const s = store.stats({ days: 3 });
+    expect(s.perDay).toEqual([
+      { day: "2026-11-01", questions: 0, handoffs: 0 },
+      { day: "2026-11-02", questions: 3, handoffs: 1 },
+      { day: "2026-11-03", questions: 0, handoffs: 0 },
+    ]);
+    expect(s.byKind).toMatchObject({ faq: 1, extractive: 1, handoff: 1, refusal: 0 });
+    expect(s.bySource).toEqual([{ docId: "lo-trinh-2g", questions: 2 }, { docId: "tt14", questions: 1 }]);
+    expect(s.feedback).toEqual({ up: 1, down: 0 });
+    // Bob did not consent: his text is not kept, so it cannot be counted.
+    expect(s.topQuestions).toEqual([{ question: "tat song 2g khi nao", count: 2 }]);
+    expect(s.lowestConfidence.map((r) => r.confidence)).toEqual([0.2, 0.6, 0.9]);
+    expect(store.stats({ days: 1 }).perDay).toEqual([{ day: "2026-11-03", questions: 0, handoffs: 0 }]);
+  });
+
+  it("should close a queue item and filter the queue by channel", () => {
+    const store = open();
+    const a = consentedUser(store, "zalo", "1");
+    const item = store.enqueue({ userKey: a, channel: "zalo", question: "hoi", reason: "requested", deliveryAddress: "1" });
+    expect(store.listQueue({ channel: "zalo" })).toHaveLength(1);
+    expect(store.listQueue({ channel: "telegram" })).toHaveLength(0);
+    const closed = store.closeQueueItem(item.id, "can-bo");
+    expect(closed).toMatchObject({ status: "closed", answeredBy: "can-bo", deliveryAddress: null });
+    expect(store.stats({ days: 1 }).queue).toEqual({ open: 0, answered: 0, undelivered: 0 });
+    expect(() => store.closeQueueItem(999, "x")).toThrow(expect.objectContaining({ code: "QUEUE_ITEM_UNKNOWN" }));
+  });
+});
+
 describe("deleting a user", () => {
   /** Gives a user a row in every table, including feedback and queue items. */
   function populate(store: Store, channel: Channel, id: string): string {
@@ -377,9 +440,9 @@ describe("deleting a user", () => {
 
   /** Rows in any table whose any column equals the key or starts with `key:`. */
   function rowsAbout(db: Database.Database, key: string): Record<string, number> {
-    // credentials (the OA's tokens) and seen_events (Zalo message ids) hold nothing about residents.
+    // credentials (the OA's tokens), seen_events (Zalo message ids) and staff (console accounts) hold nothing about residents.
     const tables = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('credentials', 'seen_events')")
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('credentials', 'seen_events', 'staff')")
       .pluck()
       .all() as string[];
     const counts: Record<string, number> = {};
