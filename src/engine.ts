@@ -116,3 +116,38 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     retriever,
   };
 }
+
+/**
+ * An engine whose knowledge can be replaced while the service runs (re-index from the console):
+ * every call goes to the current engine, and `swap` installs a new one in a single assignment,
+ * so a question is answered wholly by the old or wholly by the new knowledge.
+ */
+export interface LiveEngine extends Engine {
+  swap(next: Engine): void;
+  readonly current: Engine;
+}
+
+export function createLiveEngine(initial: Engine): LiveEngine {
+  let current = initial;
+  return {
+    answer: (request) => current.answer(request),
+    get knowledge() {
+      return current.knowledge;
+    },
+    get index() {
+      return current.index;
+    },
+    get defaultCommune() {
+      return current.defaultCommune;
+    },
+    get retriever() {
+      return current.retriever;
+    },
+    get current() {
+      return current;
+    },
+    swap(next) {
+      current = next;
+    },
+  };
+}

@@ -13,7 +13,9 @@ import { createAssistant, type Assistant } from "./core/assistant.js";
 import { createFlows } from "./core/flows/index.js";
 import { createKnowledgeLookup } from "./core/flows/knowledge-lookup.js";
 import type { Store } from "./core/store.js";
-import { createEngine, type Engine } from "./engine.js";
+import { createEngine, createLiveEngine, type LiveEngine } from "./engine.js";
+import type { ProgressReporter } from "./core/ports.js";
+import { appendStaffFaq, replaceFile } from "./storage/staff-faq.js";
 import type { Logger } from "./logger.js";
 import { createHttpServer } from "./server/http.js";
 import { openSqliteStore } from "./storage/sqlite-store.js";
@@ -21,9 +23,22 @@ import { openSqliteStore } from "./storage/sqlite-store.js";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TELEGRAM_RETRY_MS = 60_000;
 
+/** What a re-index did. */
+export interface ReindexResult {
+  readonly documents: number;
+  readonly chunks: number;
+  readonly rebuilt: boolean;
+  readonly ms: number;
+}
+
 export interface Service {
   readonly app: FastifyInstance;
-  readonly engine: Engine;
+  /** The engine in use; `engine.knowledge` is always the current knowledge (see reindex). */
+  readonly engine: LiveEngine;
+  /** Re-reads the knowledge folder and rebuilds the index without a restart (single-flight). */
+  reindex(onProgress?: ProgressReporter): Promise<ReindexResult>;
+  /** Appends a staff answer to the officials' FAQ file and re-indexes; the file is restored if that fails. */
+  saveStaffFaq(input: { question: string; answer: string; staff: string }): Promise<{ file: string }>;
   readonly store: Store;
   readonly assistant: Assistant;
   readonly telegram: (TelegramBot & { readonly mode: "polling" | "webhook" }) | null;
@@ -48,11 +63,13 @@ export interface ServiceOptions {
 }
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
-  const engine = await createEngine(config, {
-    onProgress: ({ phase, done, total }) => {
-      if (done === total) logger.info({ phase, total }, "knowledge index step done");
-    },
-  });
+  const engine = createLiveEngine(
+    await createEngine(config, {
+      onProgress: ({ phase, done, total }) => {
+        if (done === total) logger.info({ phase, total }, "knowledge index step done");
+      },
+    }),
+  );
   logger.info(
     { documents: engine.knowledge.docs.length, chunks: engine.knowledge.chunks.length, rebuilt: engine.index.rebuilt, embedder: engine.index.manifest.embedder, commune: config.COMMUNE },
     "knowledge loaded",
@@ -71,8 +88,46 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const purgeTimer = setInterval(purge, DAY_MS);
   purgeTimer.unref();
 
-  const flows = createFlows(createKnowledgeLookup(engine.knowledge.chunks));
-  const assistant = createAssistant({ engine, store, flows });
+  let flows = createFlows(createKnowledgeLookup(engine.knowledge.chunks));
+  const assistant = createAssistant({ engine, store, flows: () => flows });
+
+  // Re-indexing while the service runs (console): the new engine and flows are built aside and
+  // installed together only when both succeed; until then, and on failure, the old ones serve.
+  let reindexing: Promise<ReindexResult> | null = null;
+  const reindex = (onProgress?: ProgressReporter): Promise<ReindexResult> => {
+    if (reindexing) return reindexing;
+    reindexing = (async () => {
+      const started = performance.now();
+      const next = await createEngine(config, onProgress ? { onProgress } : {});
+      const nextFlows = createFlows(createKnowledgeLookup(next.knowledge.chunks));
+      engine.swap(next);
+      flows = nextFlows;
+      const result = { documents: next.knowledge.docs.length, chunks: next.knowledge.chunks.length, rebuilt: next.index.rebuilt, ms: Math.round(performance.now() - started) };
+      logger.info(result, "knowledge re-indexed");
+      return result;
+    })().finally(() => {
+      reindexing = null;
+    });
+    return reindexing;
+  };
+  let faqWrites: Promise<unknown> = Promise.resolve();
+  const saveStaffFaq = (input: { question: string; answer: string; staff: string }): Promise<{ file: string }> => {
+    // One write at a time: each appends to the file the previous one left.
+    const run = faqWrites.then(async () => {
+      const { file, previous } = await appendStaffFaq(path.resolve(config.KNOWLEDGE_DIR), { ...input, date: new Date() });
+      try {
+        await reindex();
+      } catch (err) {
+        // The new entry broke the file (or the index): put the file back as it was.
+        await replaceFile(file, previous);
+        throw err;
+      }
+      logger.info({ staff: input.staff }, "staff FAQ entry saved");
+      return { file };
+    });
+    faqWrites = run.catch(() => undefined);
+    return run;
+  };
   const app = await createHttpServer({ engine, logger });
 
   let telegram: Service["telegram"] = null;
@@ -181,6 +236,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
     telegram,
     zalo,
     port,
+    reindex,
+    saveStaffFaq,
     telegramReady,
     async stop() {
       if (stopped) return;

@@ -25,7 +25,8 @@ export type Deliverer = (address: string, text: string) => Promise<boolean>;
 export interface AssistantDeps {
   readonly engine: AnswerEngine;
   readonly store: Store;
-  readonly flows: readonly Flow[];
+  /** The guided flows, or a getter for them (they are rebuilt when the knowledge is re-indexed). */
+  readonly flows: readonly Flow[] | (() => readonly Flow[]);
   readonly clock?: () => number;
   /** How long the last question and commune count as context for a follow-up (default 30 minutes). */
   readonly contextTtlMs?: number;
@@ -100,7 +101,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const now = deps.clock ?? Date.now;
   const ttl = deps.contextTtlMs ?? CONTEXT_TTL_MS;
   const deliverers = new Map<Channel, Deliverer>();
-  const { analyzer, communes } = engine.knowledge;
+  const flows = typeof deps.flows === "function" ? deps.flows : () => deps.flows as readonly Flow[];
+  // Read at call time: the engine's knowledge is replaced by a re-index.
+  const knowledge = () => engine.knowledge;
 
   const keyOf = (r: Resident) => store.userKey(r.channel, r.channelUserId);
   const contextKey = (key: string) => `${key}:context`;
@@ -112,6 +115,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
    */
   function expandFollowUp(text: string, context: Context | undefined): { question: string; commune: string | null } | null {
     if (!context) return null;
+    const { analyzer, communes } = knowledge();
     const words = analyzer.routingWords(text);
     const named = communes.detect(words.map((w) => w.f));
     if (!named) return null;
@@ -144,7 +148,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     },
 
     setCommune(r, commune) {
-      if (commune !== null && !communes.get(commune)) throw new AppError("COMMUNE_UNKNOWN", commune);
+      if (commune !== null && !knowledge().communes.get(commune)) throw new AppError("COMMUNE_UNKNOWN", commune);
       const user = store.ensureUser(r.channel, r.channelUserId);
       store.setCommune(user.key, commune);
     },
@@ -218,7 +222,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     forget: (r) => store.deleteUser(keyOf(r)),
 
     startFlow(r, flowId) {
-      const flow = deps.flows.find((f) => f.id === flowId);
+      const flow = flows().find((f) => f.id === flowId);
       if (!flow) throw new Error(`unknown flow ${flowId}`);
       const user = store.ensureUser(r.channel, r.channelUserId);
       const { state, reply } = flow.start(now());
@@ -231,7 +235,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       const key = keyOf(r);
       const state = storedFlow(key);
       if (!state) return null;
-      const { state: next, reply } = runFlowStep(deps.flows, state, input, now());
+      const { state: next, reply } = runFlowStep(flows(), state, input, now());
       if (next) store.setState(flowKey(key), next);
       else store.deleteState(flowKey(key));
       return reply;

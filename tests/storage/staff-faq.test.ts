@@ -1,0 +1,87 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { startService, type Service } from "../../src/service.js";
+import { STAFF_FAQ_FILE, staffFaqEntry } from "../../src/storage/staff-faq.js";
+import { KNOWLEDGE_DIR } from "../helpers/engine.js";
+
+const date = new Date("2026-11-21T20:00:00.000Z"); // 22/11/2026 03:00 in Vietnam
+
+describe("staffFaqEntry", () => {
+  it("should write a heading, a paraphrase without diacritics, who answered and when, then the answer", () => {
+    const md = staffFaqEntry({ question: "Lớp học dùng điện thoại  ở đâu?", answer: "Tại nhà văn hóa thôn.", staff: "vhxh", date });
+    expect(md).toBe("\n## Lớp học dùng điện thoại ở đâu?\n\n- lop hoc dung dien thoai o dau?\n\nCán bộ xã (vhxh) trả lời ngày 22/11/2026:\n\nTại nhà văn hóa thôn.\n");
+  });
+
+  it("should mask personal numbers and keep headings and source lines out of the answer", () => {
+    const md = staffFaqEntry({
+      question: "## Gọi ai 0912345678?",
+      answer: "# Gọi số 0912 345 678\nNguồn: tt14 › Điều 5\nHoặc gọi 113.",
+      staff: "a b<script>",
+      date,
+    });
+    expect(md).not.toContain("0912");
+    expect(md).not.toMatch(/^#\s/m);
+    expect(md).not.toMatch(/^Nguồn\s*:/m);
+    expect(md).toContain("113");
+    expect(md).toContain("(abscript)");
+    expect(md.match(/^## /gm)).toHaveLength(1);
+  });
+
+  it("should refuse an empty question or answer", () => {
+    expect(() => staffFaqEntry({ question: " ", answer: "Có ạ, tại xã.", staff: "x", date })).toThrow();
+    expect(() => staffFaqEntry({ question: "Hỏi gì đó ở đây?", answer: "", staff: "x", date })).toThrow();
+  });
+});
+
+describe("saving a staff answer as FAQ and re-indexing without a restart", () => {
+  let dir: string;
+  let service: Service;
+  const question = "Mật khẩu wifi miễn phí ở nhà văn hóa thôn là gì?";
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-faq-"));
+    await cp(KNOWLEDGE_DIR, path.join(dir, "knowledge"), { recursive: true });
+    const config = createConfig({ KNOWLEDGE_DIR: path.join(dir, "knowledge"), DATA_DIR: path.join(dir, "data"), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" });
+    service = await startService(config, createLogger("silent"));
+  }, 60_000);
+  afterAll(async () => {
+    await service?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("should answer the saved question from the officials' file at once", async () => {
+    const before = await service.engine.answer({ question });
+    expect(before.kind).toBe("handoff");
+    const docsBefore = service.engine.knowledge.chunks.length;
+    await service.saveStaffFaq({ question, answer: "Mật khẩu dán ở cửa nhà văn hóa, được đổi vào sáng thứ bảy hằng tuần; bà con hỏi trưởng thôn.", staff: "vhxh" });
+    expect(service.engine.knowledge.chunks.length).toBe(docsBefore + 1);
+    for (const q of [question, "mat khau wifi mien phi o nha van hoa thon la gi"]) {
+      const after = await service.engine.answer({ question: q });
+      expect(after.kind).toBe("faq");
+      expect(after.answer).toContain("sáng thứ bảy hằng tuần");
+      expect(after.sources[0]?.id).toBe("faq-cua-can-bo-xa");
+    }
+  });
+
+  it("should keep the old knowledge serving and the FAQ file unchanged when the re-index fails", async () => {
+    const file = path.join(dir, "knowledge", STAFF_FAQ_FILE);
+    const before = await readFile(file, "utf8");
+    const chunks = service.engine.knowledge.chunks.length;
+    await writeFile(path.join(dir, "knowledge", "hong.md"), "---\nid: Not A Slug\n---\n# x\n");
+    await expect(service.saveStaffFaq({ question: "Một câu hỏi khác về lớp học?", answer: "Một câu trả lời khác.", staff: "vhxh" })).rejects.toMatchObject({ code: "KNOWLEDGE_INVALID" });
+    expect(await readFile(file, "utf8")).toBe(before);
+    expect(service.engine.knowledge.chunks.length).toBe(chunks);
+    expect((await service.engine.answer({ question })).kind).toBe("faq");
+    await rm(path.join(dir, "knowledge", "hong.md"));
+  });
+
+  it("should share one re-index between concurrent callers", async () => {
+    const [a, b] = [service.reindex(), service.reindex()];
+    expect(a).toBe(b);
+    await a;
+  });
+});
