@@ -128,7 +128,25 @@ export async function startService(config: Config, logger: Logger, options: Serv
     faqWrites = run.catch(() => undefined);
     return run;
   };
-  const app = await createHttpServer({ engine, logger });
+  // Web-chat visitors are anonymous and give no consent: their answers are counted under one
+  // pseudonymous "web" user, without question text (the store drops it without consent).
+  const webVisitor = store.ensureUser("web", "web-chat").key;
+  const app = await createHttpServer({
+    engine,
+    logger,
+    recordAnswer: (question, result, ms) => {
+      store.recordMessage({
+        userKey: webVisitor,
+        channel: "web",
+        question,
+        kind: result.kind,
+        confidence: result.confidence,
+        commune: result.commune,
+        sources: result.sources.map((s) => s.id),
+        latencyMs: Math.round(ms),
+      });
+    },
+  });
 
   let telegram: Service["telegram"] = null;
   if (config.TELEGRAM_BOT_TOKEN) {

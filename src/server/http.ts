@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyErro
 import type { Logger } from "pino";
 import { AppError, type ErrorCode } from "../core/errors.js";
 import { parseAskRequest, toPublicAnswer } from "../core/answering/request.js";
+import type { AnswerResult } from "../core/answering/answer-question.js";
 import type { Engine } from "../engine.js";
 
 /** Where the public chat page lives (plain HTML/CSS/JS, no build step). */
@@ -43,7 +44,18 @@ function toErrorCode(err: FastifyError | AppError | Error): ErrorCode {
  * Builds the HTTP service: `GET /healthz`, `POST /api/ask`, and the chat page at `/`.
  * Channels that need webhooks mount their routes on the returned instance.
  */
-export async function createHttpServer(deps: { engine: Engine; logger: Logger; bodyLimit?: number }): Promise<FastifyInstance> {
+export interface HttpServerDeps {
+  readonly engine: Engine;
+  readonly logger: Logger;
+  readonly bodyLimit?: number;
+  /**
+   * Called after each web-chat answer (the service records kind, confidence and sources for the
+   * console's statistics; web visitors give no consent, so no question text is kept).
+   */
+  readonly recordAnswer?: (question: string, result: AnswerResult, latencyMs: number) => void;
+}
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const { engine, logger } = deps;
   const app = Fastify({
     loggerInstance: logger.child({ component: "http" }) as FastifyBaseLogger,
@@ -93,6 +105,12 @@ export async function createHttpServer(deps: { engine: Engine; logger: Logger; b
     const ms = performance.now() - started;
     // Question text stays out of the logs; kind, confidence and timing are enough to operate.
     request.log.info({ kind: result.kind, confidence: result.confidence, commune: result.commune, sources: result.sources.length, ms: Math.round(ms * 10) / 10 }, "answered");
+    try {
+      deps.recordAnswer?.(ask.question, result, ms);
+    } catch (err) {
+      // Statistics must never cost a resident their answer.
+      request.log.error({ err }, "recording a web answer failed");
+    }
     return reply.send(toPublicAnswer(result, ms));
   });
 

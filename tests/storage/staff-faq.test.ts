@@ -79,6 +79,20 @@ describe("saving a staff answer as FAQ and re-indexing without a restart", () =>
     await rm(path.join(dir, "knowledge", "hong.md"));
   });
 
+  it("should count web-chat answers for the statistics without keeping their text", async () => {
+    const before = service.store.stats({ days: 1 }).perDay.at(-1)?.questions ?? 0;
+    const res = await fetch(`http://127.0.0.1:${service.port}/api/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "Số 0912345678 của tôi dùng VNeID mức 2 được không?" }),
+    });
+    expect(res.status).toBe(200);
+    const stats = service.store.stats({ days: 1 });
+    expect(stats.perDay.at(-1)?.questions).toBe(before + 1);
+    expect(stats.topQuestions.some((q) => q.question.includes("VNeID"))).toBe(false);
+    expect(stats.lowestConfidence.every((r) => r.channel !== "web" || r.question === null)).toBe(true);
+  });
+
   it("should share one re-index between concurrent callers", async () => {
     const [a, b] = [service.reindex(), service.reindex()];
     expect(a).toBe(b);
