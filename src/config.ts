@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { DEFAULT_WORDS_PER_MINUTE } from "./core/broadcast/rate.js";
 import { AppError } from "./core/errors.js";
 
 const optionalString = z
@@ -47,6 +48,26 @@ export const ConfigSchema = z
     ZALO_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3 * 60 * 60),
     /** Hours after a resident's last message during which the OA may reply for free. */
     ZALO_FREE_WINDOW_HOURS: z.coerce.number().min(1).max(168).default(48),
+    /** Reading rate for broadcast scripts, in words (syllables) per minute; see DEFAULT_WORDS_PER_MINUTE. */
+    BROADCAST_WORDS_PER_MINUTE: z.coerce.number().int().min(60).max(400).default(DEFAULT_WORDS_PER_MINUTE),
+    /** Telegram user ids (comma-separated) allowed to draft broadcasts with /bantin. */
+    STAFF_TELEGRAM_IDS: z
+      .string()
+      .trim()
+      .default("")
+      .transform((s) => s.split(",").map((id) => id.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^\d{1,20}$/, "expected comma-separated numeric Telegram user ids")))
+      .transform((ids) => ids.map(Number)),
+    /** Creates the first console account `admin` at start when there is no staff account yet. */
+    CONSOLE_PASSWORD: optionalString.pipe(z.string().min(8, "at least 8 characters").max(256, "at most 256 characters").optional()),
+    /** Session cookie `Secure`: true/false; unset = only when the request came over https. */
+    CONSOLE_SECURE_COOKIE: optionalString.pipe(z.stringbool().optional()),
+    /** A console sign-in lasts this many hours. */
+    CONSOLE_SESSION_HOURS: z.coerce.number().min(1).max(72).default(8),
+    /** Sign-in attempts allowed per IP address in 15 minutes. */
+    CONSOLE_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Sign-in attempts allowed per username in 15 minutes. */
+    CONSOLE_LOGIN_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_BOT_TOKEN) {

@@ -17,6 +17,9 @@ import { createEngine, createLiveEngine, type LiveEngine } from "./engine.js";
 import type { ProgressReporter } from "./core/ports.js";
 import { appendStaffFaq, replaceFile } from "./storage/staff-faq.js";
 import type { Logger } from "./logger.js";
+import { registerConsole } from "./channels/web/console/index.js";
+import { broadcastToDocx, broadcastToText, createBroadcaster, type Broadcaster } from "./core/broadcast/index.js";
+import { TOPIC_PROFILES } from "./core/broadcast/topics.js";
 import { createHttpServer } from "./server/http.js";
 import { openSqliteStore } from "./storage/sqlite-store.js";
 
@@ -41,6 +44,8 @@ export interface Service {
   saveStaffFaq(input: { question: string; answer: string; staff: string }): Promise<{ file: string }>;
   readonly store: Store;
   readonly assistant: Assistant;
+  /** Drafts commune-radio scripts (Telegram /bantin, console); reads the live engine's knowledge. */
+  readonly broadcaster: Broadcaster;
   readonly telegram: (TelegramBot & { readonly mode: "polling" | "webhook" }) | null;
   /** The Zalo OA channel, when ZALO_APP_ID and ZALO_OA_SECRET_KEY are set. */
   readonly zalo: ZaloChannel | null;
@@ -148,6 +153,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
     },
   });
 
+  const broadcaster = createBroadcaster({ engine, wordsPerMinute: config.BROADCAST_WORDS_PER_MINUTE });
+
   let telegram: Service["telegram"] = null;
   if (config.TELEGRAM_BOT_TOKEN) {
     const tg = createTelegramBot({
@@ -159,6 +166,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
       retentionDays: config.RETENTION_DAYS,
       controller: config.CONTROLLER_NAME,
       apiRoot: config.TELEGRAM_API_ROOT,
+      staffIds: config.STAFF_TELEGRAM_IDS,
+      broadcaster,
       ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
       ...(options.telegramAutoRetry === false ? { autoRetry: false } : {}),
     });
@@ -199,6 +208,19 @@ export async function startService(config: Config, logger: Logger, options: Serv
     assistant.registerDeliverer("zalo", (address, text) => channel.deliver(address, text));
     logger.info({ route: "/webhooks/zalo" }, "zalo webhook ready");
   }
+
+  // Officials' console under /console (off, with a page saying how to turn it on, until a staff account exists).
+  const consoleState = await registerConsole(app, {
+    config,
+    logger,
+    store,
+    assistant,
+    engine,
+    reindex,
+    saveStaffFaq,
+    broadcaster: { ...broadcaster, toText: broadcastToText, toDocx: broadcastToDocx, topics: TOPIC_PROFILES.map((t) => t.title) },
+  });
+  logger.info({ route: "/console", enabled: consoleState.enabled }, "console ready");
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();
@@ -251,6 +273,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     engine,
     store,
     assistant,
+    broadcaster,
     telegram,
     zalo,
     port,

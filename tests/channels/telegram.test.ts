@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Update } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramBot, type TelegramBot } from "../../src/channels/telegram/bot.js";
+import { InputFile } from "grammy";
+import { createTelegramBot, parseBroadcastCommand, type TelegramBot } from "../../src/channels/telegram/bot.js";
+import { createBroadcaster } from "../../src/core/broadcast/index.js";
 import { createAssistant, type Assistant } from "../../src/core/assistant.js";
 import { createFlows } from "../../src/core/flows/index.js";
 import { createKnowledgeLookup } from "../../src/core/flows/knowledge-lookup.js";
@@ -433,5 +435,100 @@ describe("errors", () => {
     expect(texts(out)).toEqual(["Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút."]);
     // afterEach closes the store again: reopen so that stays harmless.
     store = openSqliteStore({ dataDir, secret: "test-secret-for-telegram-0123456789" });
+  });
+});
+
+describe("/bantin (commune radio staff)", () => {
+  const STAFF = { id: 2002, is_bot: false as const, first_name: "Cán bộ đài" };
+  const staffGroup = { id: -100777, type: "supergroup" as const, title: "Cán bộ xã" };
+
+  beforeEach(() => {
+    // The same bot, with one staff member and a broadcaster; outgoing calls recorded as above.
+    tg = createTelegramBot({
+      token: "123456:TEST-token-not-real-aaaaaaaaaaaa",
+      assistant,
+      store,
+      communes: engine.knowledge.communes,
+      logger: createLogger("silent"),
+      retentionDays: 180,
+      controller: "Ủy ban nhân dân xã Thử Nghiệm",
+      botInfo: BOT_INFO,
+      autoRetry: false,
+      rateLimit: { timeFrameMs: 1000, limit: 1000 },
+      staffIds: [STAFF.id],
+      broadcaster: createBroadcaster({ engine }),
+    });
+    tg.bot.api.config.use(async (_prev, method, payload) => {
+      calls.push({ method, payload: payload as Record<string, unknown> });
+      const p = payload as { chat_id: number | string; text?: string };
+      if (method === "sendMessage" || method === "sendDocument") {
+        return { ok: true, result: { message_id: ++messageId, date: 0, chat: { id: Number(p.chat_id), type: "private" }, text: p.text ?? "" } } as never;
+      }
+      return { ok: true, result: true } as never;
+    });
+  });
+
+  const documents = (cs: Call[]) => cs.filter((c) => c.method === "sendDocument");
+
+  it("should send a staff member the script, the sources block and a .docx in the private chat", async () => {
+    const out = await send(textUpdate("/bantin tat song 2g 3", { from: STAFF }));
+    const messages = sent(out);
+    expect(messages.every((c) => c.payload.chat_id === STAFF.id)).toBe(true);
+    const all = texts(out);
+    expect(all[0]).toMatch(/^Tắt sóng hai G/);
+    expect(all[0]).toContain("Kính thưa bà con");
+    expect(all.every((t) => t.length <= 4096)).toBe(true);
+    const notRead = all.findIndex((t) => t.includes("KHÔNG ĐỌC"));
+    expect(notRead).toBeGreaterThan(0);
+    expect(all[notRead]).toContain("[1] ");
+    expect(all.slice(0, notRead).join("\n")).not.toMatch(/\d/);
+    const [doc] = documents(out);
+    expect(doc?.payload.chat_id).toBe(STAFF.id);
+    const file = doc?.payload.document as InputFile;
+    expect(file).toBeInstanceOf(InputFile);
+    expect(file.filename).toBe("ban-tin-tat-song-2g-3-phut.docx");
+    const data = (file as unknown as { fileData: Buffer }).fileData;
+    expect(Buffer.isBuffer(data) && data.subarray(0, 2).toString()).toBe("PK");
+  });
+
+  it("should split a long script at Telegram's 4096-character limit", async () => {
+    const out = await send(textUpdate("/bantin lừa đảo trực tuyến 10 phút", { from: STAFF }));
+    const all = texts(out);
+    const notRead = all.findIndex((t) => t.includes("KHÔNG ĐỌC"));
+    expect(notRead).toBeGreaterThanOrEqual(2);
+    expect(all.every((t) => t.length <= 4096)).toBe(true);
+    expect(documents(out)).toHaveLength(1);
+  });
+
+  it("should refuse anyone who is not listed as staff, politely and without drafting", async () => {
+    const out = await send(textUpdate("/bantin tat song 2g 3"));
+    expect(texts(out)).toEqual(["Xin lỗi, lệnh /bantin chỉ dành cho cán bộ Đài truyền thanh xã. Bà con cứ gõ câu hỏi, trợ lý sẽ trả lời."]);
+    expect(documents(out)).toEqual([]);
+  });
+
+  it("should answer a staff command given in a group in the private chat, with a short note in the group", async () => {
+    const out = await send(textUpdate(`/bantin@${BOT_INFO.username} vneid muc 2 1`, { from: STAFF, chat: staffGroup }));
+    expect(texts(out).find((t) => t.startsWith("Tài khoản"))).toContain("mức hai");
+    const toGroup = sent(out).filter((c) => c.payload.chat_id === staffGroup.id);
+    expect(toGroup.map((c) => c.payload.text)).toEqual(["Trợ lý đã gửi bản tin vào tin nhắn riêng của anh/chị."]);
+    expect(sent(out).filter((c) => c.payload.chat_id === STAFF.id).length).toBeGreaterThanOrEqual(2);
+    expect(documents(out)[0]?.payload.chat_id).toBe(STAFF.id);
+  });
+
+  it("should say when the knowledge does not cover a topic, and explain the usage when the topic is missing", async () => {
+    const out = await send(textUpdate("/bantin giá vàng hôm nay", { from: STAFF }));
+    expect(texts(out).join("\n")).toContain("chưa có tài liệu về chủ đề «giá vàng hôm nay»");
+    expect(documents(out)).toEqual([]);
+    const usage = await send(textUpdate("/bantin", { from: STAFF }));
+    expect(texts(usage).join("\n")).toContain("Cách dùng: /bantin <chủ đề> [số phút]");
+  });
+
+  it("should read the topic and the minutes from the command", () => {
+    expect(parseBroadcastCommand("tắt sóng 2G 5")).toEqual({ topic: "tắt sóng 2G", minutes: 5 });
+    expect(parseBroadcastCommand("lua dao 2 phut")).toEqual({ topic: "lua dao", minutes: 2 });
+    expect(parseBroadcastCommand("vneid muc 2")).toEqual({ topic: "vneid muc 2", minutes: 3 });
+    expect(parseBroadcastCommand("VNeID mức 2 5")).toEqual({ topic: "VNeID mức 2", minutes: 5 });
+    expect(parseBroadcastCommand("VNeID mức 2 phút")).toEqual({ topic: "VNeID mức", minutes: 2 });
+    expect(parseBroadcastCommand("ho tro dien thoai")).toEqual({ topic: "ho tro dien thoai", minutes: 3 });
   });
 });

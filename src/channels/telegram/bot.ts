@@ -5,14 +5,16 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { limit } from "@grammyjs/ratelimiter";
-import { Bot, InlineKeyboard, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
+import { Bot, InlineKeyboard, InputFile, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Assistant, Resident, Turn } from "../../core/assistant.js";
+import { broadcastReadAloudText, broadcastSourcesText, broadcastToDocx, type Broadcaster } from "../../core/broadcast/index.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
 import type { FlowReply } from "../../core/flows/types.js";
 import { CONSENT_LABELS, privacyNotice } from "../../core/privacy/notice.js";
 import type { Store } from "../../core/store.js";
+import { fold, tokenize } from "../../core/text/normalize.js";
 import type { Logger } from "../../logger.js";
 import { PLAN_QUESTION, SKILL_QUESTIONS, TOPICS_LINE } from "../menu.js";
 import { escapeHtml, renderAnswer, splitMessage } from "./format.js";
@@ -42,6 +44,10 @@ export interface TelegramBotOptions {
   readonly rateLimit?: { readonly timeFrameMs: number; readonly limit: number };
   /** Retry 429/5xx/network failures of outgoing calls (auto-retry plugin); default on. */
   readonly autoRetry?: boolean;
+  /** Telegram user ids of commune radio staff, who may draft broadcasts with /bantin. */
+  readonly staffIds?: readonly number[];
+  /** Drafts radio scripts for /bantin; without it the command says the feature is off. */
+  readonly broadcaster?: Broadcaster;
 }
 
 /** Guided flows offered in the menu, by id (see core/flows). */
@@ -60,6 +66,31 @@ const HELP = [
 ].join("\n");
 
 const APOLOGY = "Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút.";
+
+/** Replies of the staff command /bantin (broadcast drafting). */
+const BROADCAST_REPLIES = {
+  staffOnly: "Xin lỗi, lệnh /bantin chỉ dành cho cán bộ Đài truyền thanh xã. Bà con cứ gõ câu hỏi, trợ lý sẽ trả lời.",
+  off: "Chức năng soạn bản tin chưa được bật trên trợ lý này.",
+  usage: "Cách dùng: /bantin <chủ đề> [số phút], ví dụ: /bantin tắt sóng 2G 3 (mặc định 3 phút, tối đa 15 phút).",
+  sentPrivately: "Trợ lý đã gửi bản tin vào tin nhắn riêng của anh/chị.",
+  privateFailed: "Trợ lý chưa nhắn riêng được cho anh/chị. Anh/chị mở trò chuyện riêng với trợ lý, gõ /start, rồi gõ lại /bantin.",
+  document: "Bản tin dạng Word (.docx), có phần nguồn để kiểm tra ở trang cuối.",
+} as const;
+const BROADCAST_DEFAULT_MINUTES = 3;
+
+/** Words a number belongs to in a topic ("VNeID mức 2", "giai đoạn 2"): that number is not the length. */
+const NUMBERED_WORD = /(?:^|\s)(?:mức|muc|cấp|cap|số|so|đoạn|doan|điều|dieu|khoản|khoan|thông tư|thong tu)$/iu;
+
+/**
+ * "/bantin tắt sóng 2G 3" → topic and minutes: a trailing number is the length in minutes when
+ * "phút" follows it, or when it does not complete the topic ("vneid mức 2" is a topic).
+ */
+export function parseBroadcastCommand(args: string): { topic: string; minutes: number } {
+  const text = args.trim();
+  const m = /^(.*?)\s+(\d{1,2}(?:[.,]\d+)?)\s*(phút|phut|p)?$/iu.exec(text);
+  if (!m || (!m[3] && NUMBERED_WORD.test(m[1] as string))) return { topic: text, minutes: BROADCAST_DEFAULT_MINUTES };
+  return { topic: (m[1] as string).trim(), minutes: Number((m[2] as string).replace(",", ".")) };
+}
 
 export interface TelegramBot {
   readonly bot: Bot<BotContext>;
@@ -230,6 +261,43 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     await ctx.reply("Bà con có chắc muốn xóa toàn bộ dữ liệu trợ lý đang lưu về mình (câu hỏi, lựa chọn, đánh giá, câu hỏi gửi cán bộ)? Việc này không hoàn tác được.", {
       reply_markup: new InlineKeyboard().text("Xóa dữ liệu", "delete:yes").text("Không xóa", "delete:no"),
     });
+  });
+
+  // Commune radio staff draft a broadcast: the script, its sources (not read aloud) and a .docx,
+  // always in the staff member's private chat (a user's private chat id is their user id).
+  bot.command("bantin", async (ctx) => {
+    const userId = ctx.from?.id;
+    if (userId === undefined || !(o.staffIds ?? []).includes(userId)) {
+      await ctx.reply(BROADCAST_REPLIES.staffOnly);
+      return;
+    }
+    if (!o.broadcaster) {
+      await ctx.reply(BROADCAST_REPLIES.off);
+      return;
+    }
+    const { topic, minutes } = parseBroadcastCommand(typeof ctx.match === "string" ? ctx.match : "");
+    if (!topic) {
+      await ctx.reply(BROADCAST_REPLIES.usage);
+      return;
+    }
+    const outcome = await o.broadcaster.draft({ topic, minutes, commune: o.assistant.user(resident(ctx)).commune ?? null });
+    const inGroup = ctx.chat?.type !== "private";
+    try {
+      if (!outcome.ok) {
+        await ctx.api.sendMessage(userId, outcome.reason === "invalid_request" ? `${outcome.message}\n${BROADCAST_REPLIES.usage}` : outcome.message);
+      } else {
+        const { script } = outcome;
+        for (const piece of splitMessage(broadcastReadAloudText(script))) await ctx.api.sendMessage(userId, piece, { link_preview_options: { is_disabled: true } });
+        for (const piece of splitMessage(broadcastSourcesText(script))) await ctx.api.sendMessage(userId, piece, { link_preview_options: { is_disabled: true } });
+        const slug = tokenize(fold(topic)).join("-").replace(/[^a-z0-9-]/g, "").slice(0, 40) || "ban-tin";
+        await ctx.api.sendDocument(userId, new InputFile(await broadcastToDocx(script), `ban-tin-${slug}-${minutes}-phut.docx`), { caption: BROADCAST_REPLIES.document });
+      }
+      if (inGroup) await ctx.reply(BROADCAST_REPLIES.sentPrivately);
+    } catch (err) {
+      o.logger.warn({ err }, "telegram broadcast draft could not be sent privately");
+      if (inGroup) await ctx.reply(BROADCAST_REPLIES.privateFailed);
+      else throw err;
+    }
   });
 
   bot.command(["huy", "cancel"], async (ctx) => {
