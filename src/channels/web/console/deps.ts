@@ -6,6 +6,7 @@ import type { KnowledgeDoc } from "../../../core/knowledge/parse.js";
 import type { ProgressReporter } from "../../../core/ports.js";
 import type { QueueItem, Store } from "../../../core/store.js";
 import type { Config } from "../../../config.js";
+import type { BroadcastScript } from "../../../core/broadcast/index.js";
 
 export type ConsoleConfig = Pick<
   Config,
@@ -25,22 +26,7 @@ export type ConsoleStore = Pick<
 >;
 
 /** A radio script as the broadcaster drafts it (core/broadcast). */
-export interface BroadcastScriptView {
-  readonly topic: string;
-  readonly commune: { readonly id: string; readonly name: string };
-  readonly title: string;
-  readonly opening: string;
-  readonly body: readonly string[];
-  readonly callToAction: string;
-  readonly closing: string;
-  readonly wordCount: number;
-  readonly wordsPerMinute: number;
-  readonly estimatedSeconds: number;
-  readonly targetSeconds: number;
-  readonly sources: ReadonlyArray<{ readonly n: number; readonly docId: string; readonly title: string; readonly section: string; readonly url: string | null; readonly asOf: string | null }>;
-  /** Points for the staff member to check before reading (not read aloud). */
-  readonly notes?: readonly string[];
-}
+export type BroadcastScriptView = BroadcastScript;
 
 export type BroadcastDraftResult<S extends BroadcastScriptView = BroadcastScriptView> =
   | { readonly ok: true; readonly script: S }
