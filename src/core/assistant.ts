@@ -106,7 +106,16 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const knowledge = () => engine.knowledge;
 
   const keyOf = (r: Resident) => store.userKey(r.channel, r.channelUserId);
-  const contextKey = (key: string) => `${key}:context`;
+  // The last question per resident, for follow-ups. Kept in memory only (never written to the
+  // database): it is question text, which may be stored only with consent, and it is useful for
+  // CONTEXT_TTL_MS at most. Bounded: the oldest entries go first.
+  const contexts = new Map<string, Context>();
+  const MAX_CONTEXTS = 10_000;
+  const remember = (key: string, context: Context) => {
+    contexts.delete(key);
+    contexts.set(key, context);
+    if (contexts.size > MAX_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
+  };
   const flowKey = (key: string) => `${key}:flow`;
 
   /**
@@ -135,7 +144,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   }
 
   function liveContext(key: string): Context | undefined {
-    const context = store.getState<Context>(contextKey(key));
+    const context = contexts.get(key);
+    if (context && now() - context.at > ttl) contexts.delete(key);
     return context && now() - context.at <= ttl ? context : undefined;
   }
 
@@ -174,7 +184,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         latencyMs,
       });
       const namedCommune = followUp?.commune ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
-      if (result.kind !== "refusal") store.setState<Context>(contextKey(user.key), { question, commune: namedCommune, at: now() });
+      if (result.kind !== "refusal") remember(user.key, { question, commune: namedCommune, at: now() });
 
       let queued: QueueItem | null = null;
       if (result.kind === "handoff" && user.consent?.granted) {
@@ -219,7 +229,10 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       return true;
     },
 
-    forget: (r) => store.deleteUser(keyOf(r)),
+    forget(r) {
+      contexts.delete(keyOf(r));
+      return store.deleteUser(keyOf(r));
+    },
 
     startFlow(r, flowId) {
       const flow = flows().find((f) => f.id === flowId);

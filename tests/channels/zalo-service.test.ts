@@ -6,7 +6,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
 import { signatureHeader } from "../../src/channels/zalo/signature.js";
+import { DATABASE_FILE } from "../../src/storage/sqlite-store.js";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
@@ -218,6 +220,19 @@ describe("consent", () => {
     const answer = await say("2002", "tat song 2g la khi nao");
     expect(answer.join("\n")).toMatch(/2G/);
     expect(lastMessageOf(key)?.question).toBeNull();
+    // Nor anywhere else in the database (the follow-up context lives in memory only).
+    const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+      for (const table of tables) {
+        const rows = db.prepare(`SELECT * FROM "${table}"`).all();
+        expect(JSON.stringify(rows)).not.toContain("tat song 2g la khi nao");
+      }
+    } finally {
+      db.close();
+    }
+    // The follow-up still works within the conversation.
+    expect((await say("2002", "con xa phu tan thi sao")).join("\n")).toMatch(/2G/);
   });
 
   it("should answer a first message without a follow event, then ask for consent once", async () => {
