@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod/v4";
 import { DEFAULT_WORDS_PER_MINUTE } from "./core/broadcast/rate.js";
 import { AppError } from "./core/errors.js";
@@ -8,11 +9,35 @@ const optionalString = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/** An address proxy-addr understands: an IP, an IP/prefix, or one of its named ranges. */
+function isProxyAddress(value: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(value)) return true;
+  const [ip, prefix, ...rest] = value.split("/");
+  const version = isIP(ip ?? "");
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
 /** Every setting the service reads, with defaults. `.env.example` mirrors this schema. */
 export const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().min(1).default("0.0.0.0"),
+    /** Requests per minute one client address may send to POST /api/ask; 0 turns the limit off (load tests). */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
+    /**
+     * Reverse proxies (nginx, Caddy) whose X-Forwarded-For / X-Forwarded-Proto are believed:
+     * comma-separated IP addresses or CIDR ranges, or loopback / linklocal / uniquelocal.
+     * Unset = the socket address is the client (per-IP limits would count a proxy as one client).
+     */
+    TRUST_PROXY: optionalString.pipe(
+      z
+        .string()
+        .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+        .pipe(z.array(z.string().refine(isProxyAddress, "expected IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated")).min(1))
+        .optional(),
+    ),
     DATA_DIR: z.string().trim().min(1).default("./data"),
     KNOWLEDGE_DIR: z.string().trim().min(1).default("./knowledge"),
     COMMUNE: z
@@ -22,11 +47,30 @@ export const ConfigSchema = z
       .default("cong-hoa"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RELEVANCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
-    EMBEDDINGS_PROVIDER: z.enum(["hashed", "openai-compatible"]).default("hashed"),
+    EMBEDDINGS_PROVIDER: z.enum(["hashed", "openai-compatible", "ollama"]).default("hashed"),
     EMBEDDINGS_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: optionalString,
     EMBEDDINGS_DIMENSIONS: z.coerce.number().int().positive().optional(),
+    /** Language model for fluent answers and broadcast drafts; "none" keeps the extractive default. */
+    LLM_PROVIDER: z.enum(["none", "openai-compatible", "ollama"]).default("none"),
+    /** Base URL of an OpenAI-compatible API, with its /v1 (cloud, vLLM, LM Studio). */
+    LLM_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    LLM_API_KEY: optionalString,
+    LLM_MODEL: optionalString,
+    /** Ollama server (chat with LLM_PROVIDER=ollama, embeddings with EMBEDDINGS_PROVIDER=ollama). */
+    OLLAMA_BASE_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:11434"),
+    /** Ollama context window in tokens (its own default is too small for the numbered context). */
+    OLLAMA_NUM_CTX: z.coerce.number().int().min(1024).max(1_048_576).default(8192),
+    /** One language-model call, waiting for a free slot included, in ms; past it the answer falls back. */
+    LLM_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(20_000),
+    LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.2),
+    /** Language-model calls in flight at once. */
+    LLM_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** Calls allowed to wait for a slot; beyond that an answer falls back at once instead of waiting. */
+    LLM_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
+    /** Folder of the prompt files (system.md, answer.md, retry.md, rewrite.md, broadcast.md). */
+    PROMPTS_DIR: z.string().trim().min(1).default("./prompts"),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
     CONTROLLER_NAME: z.string().trim().min(3).default("Ủy ban nhân dân xã (đơn vị vận hành Trợ lý số xã)"),
     /** Secret for the pseudonymous user keys; by default generated once into DATA_DIR/user-key.secret. */
@@ -86,6 +130,17 @@ export const ConfigSchema = z
       for (const key of ["EMBEDDINGS_BASE_URL", "EMBEDDINGS_MODEL"] as const) {
         if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when EMBEDDINGS_PROVIDER=openai-compatible" });
       }
+    }
+    if (c.EMBEDDINGS_PROVIDER === "ollama" && !c.EMBEDDINGS_MODEL) {
+      ctx.addIssue({ code: "custom", path: ["EMBEDDINGS_MODEL"], message: "required when EMBEDDINGS_PROVIDER=ollama" });
+    }
+    if (c.LLM_PROVIDER === "openai-compatible") {
+      for (const key of ["LLM_BASE_URL", "LLM_MODEL"] as const) {
+        if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when LLM_PROVIDER=openai-compatible" });
+      }
+    }
+    if (c.LLM_PROVIDER === "ollama" && !c.LLM_MODEL) {
+      ctx.addIssue({ code: "custom", path: ["LLM_MODEL"], message: "required when LLM_PROVIDER=ollama" });
     }
   });
 

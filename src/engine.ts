@@ -3,10 +3,12 @@ import path from "node:path";
 import type { Config } from "./config.js";
 import { createAnswerService, type AnswerRequest, type AnswerResult } from "./core/answering/answer-question.js";
 import { AppError } from "./core/errors.js";
+import { createGenerativeAnswerer } from "./core/answering/generative.js";
+import { createQuestionRewriter, type QuestionRewriter } from "./core/answering/rewrite-question.js";
 import { CHUNKER_VERSION, chunkDocument, type Chunk } from "./core/knowledge/chunk.js";
 import { CommunesFileSchema, createCommuneDirectory, type CommuneDirectory } from "./core/knowledge/communes.js";
 import { parseDataFile, parseKnowledgeFile, type KnowledgeDoc } from "./core/knowledge/parse.js";
-import type { ProgressReporter } from "./core/ports.js";
+import type { LanguageModel, ProgressReporter, PromptSet } from "./core/ports.js";
 import { HashedNgramEmbeddings } from "./core/retrieval/hashed-embeddings.js";
 import { createHybridSearcher, HybridRetriever } from "./core/retrieval/hybrid.js";
 import { createAnalyzer, type Analysis, type Analyzer } from "./core/text/analyze.js";
@@ -49,14 +51,26 @@ export function buildKnowledgeBase(folder: KnowledgeFolder): KnowledgeBase {
   return { docs, chunks, communes, analyzer, contentHash: hash.digest("hex") };
 }
 
+/** The configured language model (LLM_PROVIDER), its prompts and the follow-up rewriter. */
+export interface EngineLlm {
+  readonly model: LanguageModel;
+  readonly prompts: PromptSet;
+  readonly rewrite: QuestionRewriter;
+}
+
 /** The running question-answering engine shared by the CLI, the HTTP service and the channels. */
 export interface Engine {
+  /** Generative (model-written, guarded) when LLM_PROVIDER is set, else the extractive default. */
   answer(request: AnswerRequest): Promise<AnswerResult>;
+  /** The extractive default answerer, whatever LLM_PROVIDER says (retrieval for broadcasts, eval side by side). */
+  answerDefault(request: AnswerRequest): Promise<AnswerResult>;
   readonly knowledge: KnowledgeBase;
   readonly index: { readonly rebuilt: boolean; readonly manifest: IndexManifest };
   readonly defaultCommune: string;
   /** The same hybrid retrieval as a LangChain retriever (default commune), for chains. */
   readonly retriever: HybridRetriever;
+  /** Null with LLM_PROVIDER=none. */
+  readonly llm: EngineLlm | null;
 }
 
 /** Loads knowledge, opens (or rebuilds) the vector index and wires the answer service. */
@@ -108,12 +122,33 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     embedQuery,
   });
 
+  // With LLM_PROVIDER=none nothing below is loaded or built: the default answerer serves alone.
+  let answerer = service;
+  let llm: EngineLlm | null = null;
+  if (config.LLM_PROVIDER !== "none") {
+    const { createLlm } = await import("./llm/index.js");
+    const { model, prompts } = await createLlm(config);
+    const byId = new Map(knowledge.chunks.map((c) => [c.id, c]));
+    answerer = createGenerativeAnswerer({
+      base: service,
+      model,
+      prompts,
+      chunk: (id) => byId.get(id),
+      documents,
+      communes: knowledge.communes,
+      defaultCommune: config.COMMUNE,
+    });
+    llm = { model, prompts, rewrite: createQuestionRewriter({ model, prompts }) };
+  }
+
   return {
-    answer: (request) => service.answer(request),
+    answer: (request) => answerer.answer(request),
+    answerDefault: (request) => service.answer(request),
     knowledge,
     index: { rebuilt: opened.rebuilt, manifest: opened.manifest },
     defaultCommune: config.COMMUNE,
     retriever,
+    llm,
   };
 }
 
@@ -131,6 +166,7 @@ export function createLiveEngine(initial: Engine): LiveEngine {
   let current = initial;
   return {
     answer: (request) => current.answer(request),
+    answerDefault: (request) => current.answerDefault(request),
     get knowledge() {
       return current.knowledge;
     },
@@ -142,6 +178,9 @@ export function createLiveEngine(initial: Engine): LiveEngine {
     },
     get retriever() {
       return current.retriever;
+    },
+    get llm() {
+      return current.llm;
     },
     get current() {
       return current;

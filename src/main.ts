@@ -2,15 +2,26 @@
  * Entry point: reads the configuration, starts the service (see service.ts) and stops
  * gracefully on SIGINT/SIGTERM.
  */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { loadConfig } from "./config.js";
 import { AppError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
-import { startService } from "./service.js";
+import { SHUTDOWN_DRAIN_MS, startService } from "./service.js";
+import { removePidFile, serviceStatus, writePidFile } from "./storage/pid-file.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const started = performance.now();
+  // DATA_DIR/tro-ly-so.pid tells `npm run restore` that the service is using the data; removed on
+  // any exit that runs JavaScript (after SIGKILL it stays behind and is recognised as stale).
+  const dataDir = path.resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const other = serviceStatus(dataDir);
+  if (other.state === "running") logger.warn({ pid: other.info?.pid, file: other.file }, "another service process seems to use the same DATA_DIR");
+  writePidFile(dataDir);
+  process.on("exit", () => removePidFile(dataDir));
   const service = await startService(config, logger);
   logger.info(
     { port: service.port, host: config.HOST, telegram: service.telegram?.mode ?? "off", ms: Math.round(performance.now() - started) },
@@ -25,7 +36,11 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // stop() bounds its own drain (SHUTDOWN_DRAIN_MS); this is the last resort if closing hangs.
+    const force = setTimeout(() => {
+      logger.error({ signal }, "shutdown did not finish in time, exiting");
+      process.exit(1);
+    }, SHUTDOWN_DRAIN_MS + 2_000);
     force.unref();
     service.stop().then(
       () => process.exit(0),

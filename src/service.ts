@@ -6,9 +6,10 @@ import type { FastifyInstance } from "fastify";
 import { webhookCallback } from "grammy";
 import path from "node:path";
 import type { UserFromGetMe } from "grammy/types";
-import { createTelegramBot, type TelegramBot } from "./channels/telegram/bot.js";
+import { createTelegramBot, TelegramUpdateEnvelopeSchema, type TelegramBot } from "./channels/telegram/bot.js";
 import { createZaloChannel, type ZaloChannel } from "./channels/zalo/channel.js";
 import type { Config } from "./config.js";
+import { AppError } from "./core/errors.js";
 import { createAssistant, type Assistant } from "./core/assistant.js";
 import { createFlows } from "./core/flows/index.js";
 import { createKnowledgeLookup } from "./core/flows/knowledge-lookup.js";
@@ -20,11 +21,13 @@ import type { Logger } from "./logger.js";
 import { registerConsole } from "./channels/web/console/index.js";
 import { broadcastToDocx, broadcastToText, createBroadcaster, type Broadcaster } from "./core/broadcast/index.js";
 import { TOPIC_PROFILES } from "./core/broadcast/topics.js";
-import { createHttpServer } from "./server/http.js";
+import { createHttpServer, type ServiceHealth } from "./server/http.js";
 import { openSqliteStore } from "./storage/sqlite-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TELEGRAM_RETRY_MS = 60_000;
+/** How long stop() waits for acknowledged webhook jobs and requests in flight (ms). */
+export const SHUTDOWN_DRAIN_MS = 8_000;
 
 /** What a re-index did. */
 export interface ReindexResult {
@@ -53,7 +56,11 @@ export interface Service {
   readonly port: number;
   /** Settles when Telegram is connected (webhook registered or polling started), or at stop. */
   readonly telegramReady: Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting work, waits at most `drainMs` (default SHUTDOWN_DRAIN_MS) for acknowledged
+   * webhook jobs and requests in flight, then closes the database. Idempotent.
+   */
+  stop(options?: { readonly drainMs?: number }): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -63,8 +70,22 @@ export interface ServiceOptions {
   readonly telegramAutoRetry?: boolean;
   /** First Zalo transport-retry delay in ms (tests shorten it). */
   readonly zaloRetryBaseMs?: number;
-  /** Clock for the Zalo channel (replay window, free reply window); tests move it. */
+  /** Clock for the Zalo channel (replay window, free reply window) and the retention purge; tests move it. */
   readonly clock?: () => number;
+  /**
+   * Runs `task` every `intervalMs` (the retention purge, RETENTION_PURGE_INTERVAL_MS) and returns
+   * a function that stops it. Default: an unref'd setInterval. Tests inject one to fire it on demand.
+   */
+  readonly schedule?: (task: () => void, intervalMs: number) => () => void;
+}
+
+/** How often the retention purge runs while the service is up (it also runs at start). */
+export const RETENTION_PURGE_INTERVAL_MS = DAY_MS;
+
+function scheduleEvery(task: () => void, intervalMs: number): () => void {
+  const timer = setInterval(task, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
@@ -76,25 +97,26 @@ export async function startService(config: Config, logger: Logger, options: Serv
     }),
   );
   logger.info(
-    { documents: engine.knowledge.docs.length, chunks: engine.knowledge.chunks.length, rebuilt: engine.index.rebuilt, embedder: engine.index.manifest.embedder, commune: config.COMMUNE },
+    { documents: engine.knowledge.docs.length, chunks: engine.knowledge.chunks.length, rebuilt: engine.index.rebuilt, embedder: engine.index.manifest.embedder, llm: engine.llm?.model.id ?? "none", commune: config.COMMUNE },
     "knowledge loaded",
   );
 
   const store = openSqliteStore({ dataDir: path.resolve(config.DATA_DIR), ...(config.USER_KEY_SECRET ? { secret: config.USER_KEY_SECRET } : {}) });
   const purge = () => {
     try {
-      const counts = store.purge(config.RETENTION_DAYS);
+      const counts = store.purge(config.RETENTION_DAYS, options.clock ? new Date(options.clock()) : undefined);
       logger.info({ counts, retentionDays: config.RETENTION_DAYS }, "retention purge done");
     } catch (err) {
       logger.error({ err }, "retention purge failed");
     }
   };
   purge();
-  const purgeTimer = setInterval(purge, DAY_MS);
-  purgeTimer.unref();
+  const stopPurge = (options.schedule ?? scheduleEvery)(purge, RETENTION_PURGE_INTERVAL_MS);
 
   let flows = createFlows(createKnowledgeLookup(engine.knowledge.chunks));
-  const assistant = createAssistant({ engine, store, flows: () => flows });
+  // With a language model, follow-ups are rewritten by it (the live engine's, so a re-index keeps it).
+  const rewrite = config.LLM_PROVIDER === "none" ? undefined : (history: readonly string[], question: string) => engine.llm?.rewrite(history, question) ?? Promise.resolve(null);
+  const assistant = createAssistant({ engine, store, flows: () => flows, ...(rewrite ? { rewrite } : {}) });
 
   // Re-indexing while the service runs (console): the new engine and flows are built aside and
   // installed together only when both succeed; until then, and on failure, the old ones serve.
@@ -139,6 +161,10 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const app = await createHttpServer({
     engine,
     logger,
+    apiRateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
+    // Defined below, once the channels exist; /healthz is only reachable after listen().
+    health: () => health(),
     recordAnswer: (question, result, ms) => {
       store.recordMessage({
         userKey: webVisitor,
@@ -153,7 +179,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     },
   });
 
-  const broadcaster = createBroadcaster({ engine, wordsPerMinute: config.BROADCAST_WORDS_PER_MINUTE });
+  const broadcaster = createBroadcaster({ engine, wordsPerMinute: config.BROADCAST_WORDS_PER_MINUTE, llm: () => engine.llm });
 
   let telegram: Service["telegram"] = null;
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -174,7 +200,11 @@ export async function startService(config: Config, logger: Logger, options: Serv
     assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
     if (config.TELEGRAM_WEBHOOK_URL) {
       const route = new URL(config.TELEGRAM_WEBHOOK_URL).pathname;
-      app.post(route, webhookCallback(tg.bot, "fastify", { secretToken: config.TELEGRAM_WEBHOOK_SECRET, onTimeout: "return" }));
+      // A body that is not an update (found by `npm run fuzz`) is a 400, not a crash inside grammY.
+      const preValidation = async (request: { body: unknown }) => {
+        if (!TelegramUpdateEnvelopeSchema.safeParse(request.body).success) throw new AppError("INVALID_BODY", "not a Telegram update");
+      };
+      app.post(route, { preValidation }, webhookCallback(tg.bot, "fastify", { secretToken: config.TELEGRAM_WEBHOOK_SECRET, onTimeout: "return" }));
       telegram = { ...tg, mode: "webhook" };
     } else {
       telegram = { ...tg, mode: "polling" };
@@ -222,6 +252,27 @@ export async function startService(config: Config, logger: Logger, options: Serv
   });
   logger.info({ route: "/console", enabled: consoleState.enabled }, "console ready");
 
+  // /healthz: the database check and what each channel is doing (http.ts imports no channel).
+  let telegramConnected = false;
+  const health = (): ServiceHealth => {
+    const database = store.health();
+    let consoleOn = false;
+    let zaloState: ServiceHealth["channels"]["zalo"] = { state: "off" };
+    if (database.ok) consoleOn = store.countStaff() > 0;
+    if (zalo) {
+      const t = database.ok ? zalo.client.tokenStatus() : null;
+      zaloState = {
+        state: "on",
+        ...(t ? { tokens: { hasAccessToken: t.hasAccessToken, canRefresh: t.canRefresh, expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString() } } : {}),
+        pendingJobs: zalo.pending(),
+      };
+    }
+    return {
+      database,
+      channels: { telegram: { state: telegram?.mode ?? "off", connected: telegramConnected }, zalo: zaloState, console: { state: consoleOn ? "on" : "off" } },
+    };
+  };
+
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -255,6 +306,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       const attempt = async (): Promise<void> => {
         try {
           await connect();
+          telegramConnected = true;
           resolve();
         } catch (err) {
           if (abort.signal.aborted) return resolve();
@@ -280,18 +332,29 @@ export async function startService(config: Config, logger: Logger, options: Serv
     reindex,
     saveStaffFaq,
     telegramReady,
-    async stop() {
+    async stop(options = {}) {
       if (stopped) return;
       stopped = true;
-      clearInterval(purgeTimer);
+      const drainMs = options.drainMs ?? SHUTDOWN_DRAIN_MS;
+      stopPurge();
       clearTimeout(retryTimer);
       abort.abort();
-      if (telegram?.mode === "polling" && telegram.bot.isRunning()) await telegram.bot.stop();
-      // New Zalo events get 503 (Zalo resends them later); those already acknowledged are
-      // answered before the database closes.
-      if (zalo) await zalo.close();
-      await app.close();
+      // Stop accepting first, all at once: new Zalo events get 503 (Zalo resends them later), the
+      // HTTP server takes no new connection and answers 503 on kept-alive ones, polling stops.
+      // Then wait, at most drainMs, for what was accepted: Zalo jobs already acknowledged and
+      // requests in flight (a Telegram webhook update is answered within its request).
+      const zaloDrained = zalo ? zalo.close(drainMs) : Promise.resolve(true);
+      const force = setTimeout(() => app.server.closeAllConnections(), drainMs);
+      force.unref();
+      const [drained] = await Promise.all([
+        zaloDrained,
+        app.close(),
+        telegram?.mode === "polling" && telegram.bot.isRunning() ? telegram.bot.stop() : undefined,
+      ]);
+      clearTimeout(force);
+      // Closing the last connection checkpoints the WAL into the database file.
       store.close();
+      logger.info({ drained }, "service stopped");
     },
   };
 }

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
 
   const config = loadConfig();
   const engine = await createEngine(config, { onProgress: stderrProgress() });
-  const broadcaster = createBroadcaster({ engine, wordsPerMinute: config.BROADCAST_WORDS_PER_MINUTE });
+  const broadcaster = createBroadcaster({ engine, wordsPerMinute: config.BROADCAST_WORDS_PER_MINUTE, llm: () => engine.llm });
   const outcome = await broadcaster.draft({
     topic: values.topic as string,
     minutes,

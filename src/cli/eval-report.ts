@@ -111,3 +111,55 @@ export function formatTable(report: Report): string {
     line("có dấu", report.withDiacritics),
   ].join("\n");
 }
+
+/** What the language model did over a run: answers it wrote, and why it did not write the others. */
+export interface LlmUsage {
+  readonly questions: number;
+  /** Answers written by the model (kind "generative"). */
+  readonly used: number;
+  /** Answers kept as the default gave them, by reason ("curated_faq", "timeout", "unfaithful:…" grouped as "unfaithful"). */
+  readonly kept: Readonly<Record<string, number>>;
+}
+
+/** Tallies the `diagnostics.llm` reasons of a run (refusals and handoffs count as "no_model_call"). */
+export function summarizeLlm(reasons: ReadonlyArray<{ used: boolean; reason: string | null } | undefined>): LlmUsage {
+  const kept: Record<string, number> = {};
+  let used = 0;
+  for (const r of reasons) {
+    if (r?.used) {
+      used++;
+      continue;
+    }
+    const key = r?.reason ? r.reason.replace(/:.*$/, "") : "no_model_call";
+    kept[key] = (kept[key] ?? 0) + 1;
+  }
+  return { questions: reasons.length, used, kept };
+}
+
+/** The default and the language-model runs side by side, one row per topic ("trích" = the default, extractive). */
+export function formatSideBySide(byDefault: Report, withLlm: Report): string {
+  const fmt = (v: number | null) => (v === null ? "    – " : `${v.toFixed(1).padStart(5)}%`);
+  const pair = (a: number | null, b: number | null) => `${fmt(a)} ${fmt(b)}`;
+  const line = (name: string, a: Summary, b: Summary) =>
+    `${name.padEnd(16)} ${String(a.questions).padStart(4)}  ${pair(a.answer_accuracy, b.answer_accuracy)}  ${pair(a.refusal_accuracy, b.refusal_accuracy)}  ${pair(a.hit_at_3, b.hit_at_3)}`;
+  const empty: Summary = { questions: 0, answer_accuracy: null, refusal_accuracy: null, hit_at_1: null, hit_at_3: null };
+  const group = (label: string) => label.padStart(13);
+  const modes = `${"trích".padStart(6)} ${"LLM".padStart(6)}`;
+  return [
+    `${"".padEnd(16)} ${"".padStart(4)}  ${group("answer")}  ${group("refuse")}  ${group("hit@3")}`,
+    `${"topic".padEnd(16)} ${"n".padStart(4)}  ${modes}  ${modes}  ${modes}`,
+    ...Object.entries(byDefault.byTopic).map(([t, s]) => line(t, s, withLlm.byTopic[t] ?? empty)),
+    line("TỔNG / overall", byDefault.overall, withLlm.overall),
+    line("không dấu", byDefault.noDiacritics, withLlm.noDiacritics),
+    line("có dấu", byDefault.withDiacritics, withLlm.withDiacritics),
+  ].join("\n");
+}
+
+/** One line on what the model did: "LLM viết 120/185 câu trả lời; giữ câu trả lời mặc định: curated_faq 30, timeout 2". */
+export function formatLlmUsage(model: string, usage: LlmUsage): string {
+  const kept = Object.entries(usage.kept)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(", ");
+  return `${model}: viết ${usage.used}/${usage.questions} câu trả lời; giữ câu trả lời mặc định: ${kept || "–"}`;
+}

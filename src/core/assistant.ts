@@ -30,6 +30,12 @@ export interface AssistantDeps {
   readonly clock?: () => number;
   /** How long the last question and commune count as context for a follow-up (default 30 minutes). */
   readonly contextTtlMs?: number;
+  /**
+   * With a language model: rewrites a follow-up into a standalone question from the resident's
+   * previous question (in memory only). Null or a throw means "no rewrite": the deterministic
+   * expansion applies, as it does when this is absent (LLM_PROVIDER=none).
+   */
+  readonly rewrite?: (history: readonly string[], question: string) => Promise<string | null>;
 }
 
 /** One answered question as channels render it. */
@@ -61,6 +67,51 @@ export type StaffRequestOutcome = { readonly ok: true; readonly item: QueueItem 
 
 const CONTEXT_TTL_MS = 30 * 60 * 1000;
 
+/**
+ * What is stored about a resident, for them to see (/xemdulieu on Telegram, "xem du lieu" on
+ * Zalo). Texts are as stored (masked); lists are most recent first and capped, with totals.
+ */
+export interface MyData {
+  /** False when nothing at all is stored about the resident. */
+  readonly known: boolean;
+  /** ISO time of the first contact. */
+  readonly since: string | null;
+  /** The current choice about storing question text (null: not answered yet). */
+  readonly consent: { readonly granted: boolean; readonly at: string; readonly noticeVersion: string } | null;
+  /** How many times the resident answered the privacy notice. */
+  readonly consentChoices: number;
+  readonly commune: { readonly id: string; readonly name: string } | null;
+  readonly messages: {
+    readonly total: number;
+    /** Messages whose question text is kept (with consent, within the retention period). */
+    readonly withText: number;
+    readonly recent: ReadonlyArray<{ readonly at: string; readonly question: string }>;
+  };
+  readonly feedback: {
+    readonly up: number;
+    readonly down: number;
+    readonly reasons: ReadonlyArray<{ readonly at: string; readonly reason: string }>;
+  };
+  readonly queue: {
+    readonly total: number;
+    readonly recent: ReadonlyArray<{
+      readonly at: string;
+      readonly question: string;
+      readonly status: QueueItem["status"];
+      readonly answer: string | null;
+      readonly answeredAt: string | null;
+      readonly delivered: boolean | null;
+    }>;
+  };
+  /** A raw chat id is kept, only until a staff answer has been delivered. */
+  readonly chatIdKept: boolean;
+  /** A guided flow is in progress (only the choices made are kept). */
+  readonly flowInProgress: boolean;
+}
+
+/** How many stored questions, reasons and staff questions `myData` lists by default. */
+export const MY_DATA_LIMITS = { questions: 10, reasons: 5, queue: 5 } as const;
+
 export interface Assistant {
   user(resident: Resident): UserRecord;
   setConsent(resident: Resident, granted: boolean): UserRecord;
@@ -72,6 +123,8 @@ export interface Assistant {
   feedback(resident: Resident, messageId: number, rating: Rating, reason?: string | null): boolean;
   /** Deletes everything stored about the resident. */
   forget(resident: Resident): RemovalCounts;
+  /** What is stored about the resident (creates nothing). */
+  myData(resident: Resident, limits?: Partial<typeof MY_DATA_LIMITS>): MyData;
 
   startFlow(resident: Resident, flowId: string): FlowReply;
   /** The resident's answer to the current flow step; null when no flow is running. */
@@ -134,6 +187,26 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return { question: context.question, commune: named.commune.id };
   }
 
+  /**
+   * The follow-up rewritten by the language model, with the commune named in it (or in the new
+   * text). Never for a question the rules refuse: that refusal must not depend on the model.
+   */
+  async function rewriteFollowUp(text: string, context: Context | undefined): Promise<{ question: string; commune: string | null } | null> {
+    if (!deps.rewrite || !context) return null;
+    const { analyzer, communes } = knowledge();
+    const words = analyzer.routingWords(text);
+    if (analyzer.lexicon.matchRefusal(words)) return null;
+    let rewritten: string | null;
+    try {
+      rewritten = (await deps.rewrite([context.question], text))?.trim() || null;
+    } catch {
+      rewritten = null;
+    }
+    if (!rewritten) return null;
+    const named = communes.detect(words.map((w) => w.f)) ?? communes.detect(analyzer.routingWords(rewritten).map((w) => w.f));
+    return { question: rewritten, commune: named?.commune.id ?? null };
+  }
+
   /** The stored flow state, validated (a value written by an older version is dropped). */
   function storedFlow(key: string): FlowState | null {
     const raw = store.getState<unknown>(flowKey(key));
@@ -167,7 +240,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       const started = performance.now();
       const user = store.ensureUser(r.channel, r.channelUserId);
       const context = liveContext(user.key);
-      const followUp = expandFollowUp(text, context);
+      const followUp = (await rewriteFollowUp(text, context)) ?? expandFollowUp(text, context);
       const question = followUp?.question ?? text;
       // The commune: named now (engine detects it), else named in the last turns, else the user's choice.
       const commune = followUp?.commune ?? context?.commune ?? user.commune;
@@ -232,6 +305,38 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     forget(r) {
       contexts.delete(keyOf(r));
       return store.deleteUser(keyOf(r));
+    },
+
+    myData(r, limits = {}) {
+      const cap = { ...MY_DATA_LIMITS, ...limits };
+      const data = store.exportUser(keyOf(r));
+      if (!data) {
+        const none = { total: 0, recent: [] };
+        return { known: false, since: null, consent: null, consentChoices: 0, commune: null, messages: { ...none, withText: 0 }, feedback: { up: 0, down: 0, reasons: [] }, queue: none, chatIdKept: false, flowInProgress: false };
+      }
+      const { user } = data;
+      const withText = data.messages.filter((m): m is typeof m & { question: string } => m.question !== null);
+      const reasons = data.feedback.filter((f): f is typeof f & { reason: string } => f.reason !== null);
+      const communeId = user.commune;
+      return {
+        known: true,
+        since: user.createdAt,
+        consent: user.consent ? { granted: user.consent.granted, at: user.consent.at, noticeVersion: user.consent.noticeVersion } : null,
+        consentChoices: data.consents.length,
+        commune: communeId ? { id: communeId, name: knowledge().communes.get(communeId)?.name ?? communeId } : null,
+        messages: { total: data.messages.length, withText: withText.length, recent: withText.slice(0, cap.questions).map((m) => ({ at: m.createdAt, question: m.question })) },
+        feedback: {
+          up: data.feedback.filter((f) => f.rating === "up").length,
+          down: data.feedback.filter((f) => f.rating === "down").length,
+          reasons: reasons.slice(0, cap.reasons).map((f) => ({ at: f.createdAt, reason: f.reason })),
+        },
+        queue: {
+          total: data.queue.length,
+          recent: data.queue.slice(0, cap.queue).map((q) => ({ at: q.createdAt, question: q.question, status: q.status, answer: q.staffAnswer, answeredAt: q.answeredAt, delivered: q.delivered })),
+        },
+        chatIdKept: data.queue.some((q) => q.deliveryAddress !== null),
+        flowInProgress: data.state.some((s) => s.name === "flow"),
+      };
     },
 
     startFlow(r, flowId) {

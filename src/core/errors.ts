@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   TIMESTAMP_STALE: "Sự kiện quá cũ hoặc thời điểm không hợp lệ.",
   EVENT_INVALID: "Sự kiện gửi đến không đúng định dạng.",
   BUSY: "Hệ thống đang bận. Vui lòng gửi lại sau ít phút.",
+  RATE_LIMITED: "Bà con gửi quá nhiều câu hỏi trong một phút. Vui lòng đợi một lát rồi hỏi lại.",
   STAFF_EXISTS: "Tên đăng nhập này đã có.",
   QUEUE_ITEM_UNKNOWN: "Không tìm thấy câu hỏi này trong hàng chờ.",
 } as const;

@@ -134,6 +134,41 @@ export interface UsageStats {
 /** Counts of rows removed by a deletion or a purge, by table. */
 export type RemovalCounts = Readonly<Record<string, number>>;
 
+/** One rating a user gave (with the reason typed after a 👎, masked, kept only with consent). */
+export interface FeedbackRecord {
+  readonly messageId: number;
+  readonly rating: Rating;
+  readonly reason: string | null;
+  readonly createdAt: string;
+}
+
+/**
+ * Every row stored about one user, as kept (texts already masked), for the resident's right to
+ * see their data. Lists are most recent first; `state` names the conversation-state rows kept
+ * (chat session, guided-flow progress) without their values.
+ */
+export interface UserExport {
+  readonly user: UserRecord;
+  /** Every consent choice, most recent first (the first is the current one). */
+  readonly consents: readonly Consent[];
+  readonly messages: readonly MessageRecord[];
+  readonly feedback: readonly FeedbackRecord[];
+  readonly queue: readonly QueueItem[];
+  readonly state: ReadonlyArray<{ readonly name: string; readonly updatedAt: string }>;
+}
+
+/** Whether the database answers (for /healthz). */
+export interface StoreHealth {
+  /** True when a trivial query succeeded. */
+  readonly ok: boolean;
+  /** Schema version recorded in the database, null when it could not be read. */
+  readonly schemaVersion: number | null;
+  /** Schema version this build migrates to. */
+  readonly expectedSchemaVersion: number;
+  /** Short reason when not ok (e.g. "closed"); never data. */
+  readonly error?: string;
+}
+
 export interface Store {
   /** The pseudonymous key of a channel user (stable for the same secret). */
   userKey(channel: Channel, channelUserId: string): string;
@@ -186,9 +221,13 @@ export interface Store {
    */
   markEventSeen(channel: Channel, eventId: string): boolean;
 
+  /** Everything stored about the user (the rows `deleteUser` would remove); undefined for an unknown key. */
+  exportUser(key: string): UserExport | undefined;
   /** Removes every row about the user (user, consent, messages, feedback, queue, state). */
   deleteUser(key: string): RemovalCounts;
   /** Blanks or removes text older than `days` (question text, answers, reasons); returns counts. */
   purge(days: number, now?: Date): RemovalCounts;
+  /** Runs `SELECT 1` and reads the schema version; never throws. */
+  health(): StoreHealth;
   close(): void;
 }

@@ -1,8 +1,10 @@
+import { OllamaEmbeddings } from "@langchain/ollama";
 import { OpenAIEmbeddings } from "@langchain/openai";
 import type { Config } from "../config.js";
 import type { IdentifiedEmbeddings } from "../core/ports.js";
 import type { Analyzer } from "../core/text/analyze.js";
 import { HashedNgramEmbeddings } from "../core/retrieval/hashed-embeddings.js";
+import { timeoutFetch } from "../llm/timeout-fetch.js";
 
 /** An OpenAI-compatible embeddings endpoint (vLLM, LM Studio, Ollama's /v1, a cloud API). */
 class OpenAICompatibleEmbeddings extends OpenAIEmbeddings implements IdentifiedEmbeddings {
@@ -21,12 +23,34 @@ class OpenAICompatibleEmbeddings extends OpenAIEmbeddings implements IdentifiedE
   }
 }
 
-/** The embedder chosen by configuration: offline hashed n-grams (default) or an endpoint. */
+/** An Ollama server's /api/embed (nomic-embed-text, bge-m3, …). */
+class OllamaServerEmbeddings extends OllamaEmbeddings implements IdentifiedEmbeddings {
+  readonly id: string;
+  constructor(params: { baseUrl: string; model: string; dimensions: number | undefined }) {
+    super({
+      model: params.model,
+      baseUrl: params.baseUrl.replace(/\/+$/, ""),
+      ...(params.dimensions ? { dimensions: params.dimensions } : {}),
+      maxRetries: 2,
+      fetch: timeoutFetch(30_000),
+    });
+    this.id = `ollama:${params.model}${params.dimensions ? `:d${params.dimensions}` : ""}`;
+  }
+}
+
+/** The embedder chosen by configuration: offline hashed n-grams (default), an OpenAI-compatible endpoint or Ollama. */
 export function createEmbeddings(config: Config, analyzer: Analyzer): IdentifiedEmbeddings {
   if (config.EMBEDDINGS_PROVIDER === "openai-compatible") {
     return new OpenAICompatibleEmbeddings({
       baseURL: config.EMBEDDINGS_BASE_URL as string,
       apiKey: config.EMBEDDINGS_API_KEY,
+      model: config.EMBEDDINGS_MODEL as string,
+      dimensions: config.EMBEDDINGS_DIMENSIONS,
+    });
+  }
+  if (config.EMBEDDINGS_PROVIDER === "ollama") {
+    return new OllamaServerEmbeddings({
+      baseUrl: config.EMBEDDINGS_BASE_URL ?? config.OLLAMA_BASE_URL,
       model: config.EMBEDDINGS_MODEL as string,
       dimensions: config.EMBEDDINGS_DIMENSIONS,
     });

@@ -13,15 +13,17 @@ import type {
   QueueItem,
   QueueReason,
   QueueStatus,
+  Rating,
   RemovalCounts,
   StaffAccount,
   Store,
   UsageStats,
+  UserExport,
   UserRecord,
 } from "../core/store.js";
 import { fold } from "../core/text/normalize.js";
 import { SEEN_EVENT_DAYS } from "../core/store.js";
-import { migrate } from "./migrations.js";
+import { migrate, SCHEMA_VERSION, userVersion } from "./migrations.js";
 
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = "tro-ly-so.sqlite";
@@ -303,6 +305,34 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return createHmac("sha256", secret).update(`${channel}:${channelUserId}`).digest("hex");
   }
 
+  // What exportUser reads: the same rows deleteUser removes, in one read transaction.
+  const exportSql = {
+    consents: db.prepare<[string], { granted: number; notice_version: string; at: string }>(
+      "SELECT granted, notice_version, at FROM consents WHERE user_key = ? ORDER BY id DESC",
+    ),
+    messages: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE user_key = ? ORDER BY id DESC"),
+    feedback: db.prepare<[{ key: string }], { message_id: number; rating: Rating; reason: string | null; created_at: string }>(
+      "SELECT message_id, rating, reason, created_at FROM feedback WHERE user_key = @key OR message_id IN (SELECT id FROM messages WHERE user_key = @key) ORDER BY id DESC",
+    ),
+    queue: db.prepare<[string], QueueRow>("SELECT * FROM staff_queue WHERE user_key = ? ORDER BY id DESC"),
+    state: db.prepare<[string, string, string], { key: string; updated_at: string }>(
+      "SELECT key, updated_at FROM state WHERE key = ? OR (key >= ? AND key < ?) ORDER BY key",
+    ),
+  };
+  const exportUser = db.transaction((key: string): UserExport | undefined => {
+    const user = getUser(key);
+    if (!user) return undefined;
+    return {
+      user,
+      consents: exportSql.consents.all(key).map((r) => ({ granted: r.granted === 1, noticeVersion: r.notice_version, at: r.at })),
+      messages: exportSql.messages.all(key).map(toMessage),
+      feedback: exportSql.feedback.all({ key }).map((r) => ({ messageId: r.message_id, rating: r.rating, reason: r.reason, createdAt: r.created_at })),
+      queue: exportSql.queue.all(key).map(toQueueItem),
+      // "<key>:telegram" → "telegram": the kind of state, never the key itself.
+      state: exportSql.state.all(key, `${key}:`, `${key};`).map((r) => ({ name: r.key === key ? "" : r.key.slice(key.length + 1), updatedAt: r.updated_at })),
+    };
+  });
+
   const deleteUser = db.transaction((key: string): DeleteUserCounts => {
     const feedback = sql.deleteUserFeedback.run({ key }).changes;
     const queue = sql.deleteUserQueue.run(key).changes;
@@ -527,6 +557,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return sql.markSeen.run(channel, eventId, at.toISOString()).changes === 1;
     },
 
+    exportUser(key) {
+      return exportUser.deferred(key);
+    },
+
     deleteUser(key): RemovalCounts {
       return deleteUser.immediate(key);
     },
@@ -534,6 +568,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     purge(days, at = now()): RemovalCounts {
       if (!Number.isFinite(days) || days < 0) throw new RangeError(`purge days must be a non-negative number, got ${days}`);
       return purge.immediate(new Date(at.getTime() - days * DAY_MS).toISOString());
+    },
+
+    health() {
+      if (!db.open) return { ok: false, schemaVersion: null, expectedSchemaVersion: SCHEMA_VERSION, error: "closed" };
+      try {
+        db.prepare("SELECT 1").pluck().get();
+        return { ok: true, schemaVersion: userVersion(db), expectedSchemaVersion: SCHEMA_VERSION };
+      } catch (err) {
+        return { ok: false, schemaVersion: null, expectedSchemaVersion: SCHEMA_VERSION, error: (err as { code?: string }).code ?? "query failed" };
+      }
     },
 
     close() {

@@ -532,3 +532,86 @@ describe("/bantin (commune radio staff)", () => {
     expect(parseBroadcastCommand("ho tro dien thoai")).toEqual({ topic: "ho tro dien thoai", minutes: 3 });
   });
 });
+
+describe("/xemdulieu", () => {
+  const group = { id: -100600, type: "supergroup", title: "Xóm 4" };
+
+  it("should show a resident what is stored about them, masked, most recent first, and what is not kept", async () => {
+    expect(texts(await send(textUpdate("/start"))).join("\n")).toContain("/xemdulieu");
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    await click(await send(textUpdate("/xa")), "Xã Phú Tân");
+    const first = await send(textUpdate("vneid muc 2 dang ky o dau, sdt 0912345678"));
+    await send(callbackUpdate(lastButtons(first).find((b) => b.text === "👎")!.callback_data));
+    await send(textUpdate("chua ro, cccd cua toi 001203004567"));
+    await send(textUpdate("nha van hoa thon 3 mo cua may gio"));
+    const [item] = store.listQueue({ status: "open" });
+    await assistant.answerQueued(item!.id, "Mở cửa buổi tối, gọi 0987654321.", "can-bo-a");
+
+    const out = await send(textUpdate("/xemdulieu"));
+    const text = texts(out).join("\n");
+    expect(sent(out).every((c) => c.payload.chat_id === RESIDENT.id && c.payload.parse_mode === "HTML")).toBe(true);
+    expect(text).toContain("Dữ liệu trợ lý đang lưu về bà con");
+    expect(text).toMatch(/đã đồng ý lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+    expect(text).toContain("Xã đã chọn: Phú Tân");
+    expect(text).toContain("đã ghi lại 2 câu hỏi");
+    expect(text).toContain("vneid muc 2 dang ky o dau, sdt [số điện thoại đã ẩn]");
+    expect(text).toContain("1 👎");
+    expect(text).toContain("chua ro, cccd cua toi [số giấy tờ đã ẩn]");
+    expect(text).toMatch(/nha van hoa thon 3 mo cua may gio» — cán bộ đã trả lời lúc [^:]+:\d\d: «Mở cửa buổi tối, gọi \[số điện thoại đã ẩn\]\.»/);
+    expect(text).toContain("không lưu tên, số điện thoại hay mã tài khoản Telegram");
+    expect(text).toContain("180 ngày");
+    expect(text).toContain("/xoadulieu");
+    expect(text).not.toMatch(/0912345678|001203004567|0987654321/);
+    // Most recent first.
+    expect(text.indexOf("nha van hoa thon 3")).toBeLessThan(text.indexOf("vneid muc 2 dang ky"));
+  });
+
+  it("should show no question text for a resident who declined, and store nothing for one never seen", async () => {
+    await click(await send(textUpdate("/start")), "Không đồng ý");
+    await send(textUpdate("vneid muc 2 dang ky o dau, sdt 0912345678"));
+    const text = texts(await send(textUpdate("/xemdulieu"))).join("\n");
+    expect(text).toContain("không đồng ý");
+    expect(text).toContain("đã ghi lại 1 câu hỏi");
+    expect(text).toContain("0 câu có lưu nội dung");
+    expect(text).not.toContain("vneid muc 2");
+
+    const stranger = { id: 3003, is_bot: false, first_name: "Cô Sáu" } as const;
+    const none = texts(await send(textUpdate("/xemdulieu", { from: stranger }))).join("\n");
+    expect(none).toContain("Trợ lý chưa lưu gì về bà con");
+    expect(rowsFor(userKey(stranger.id))).toMatchObject({ users: 0, consents: 0, messages: 0, feedback: 0, queue: 0 });
+  });
+
+  it("should split a long listing at Telegram's 4096-character limit", async () => {
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    const key = userKey();
+    for (let i = 1; i <= 12; i++) {
+      const question = `Câu hỏi số ${i}: ${"bà con muốn hỏi thêm về thủ tục đăng ký. ".repeat(20)}`;
+      const message = store.recordMessage({ userKey: key, channel: "telegram", question, kind: "extractive", confidence: 0.5, commune: null, sources: [], latencyMs: 1 });
+      store.recordFeedback({ messageId: message.id, userKey: key, rating: "down", reason: `Lý do ${i}: ${"chưa rõ. ".repeat(40)}` });
+      const queued = store.enqueue({ userKey: key, channel: "telegram", question, reason: "requested" });
+      store.answerQueueItem(queued.id, `Trả lời ${i}: ${"cán bộ hướng dẫn từng bước. ".repeat(30)}`, "can-bo-a");
+    }
+    const pieces = texts(await send(textUpdate("/xemdulieu")));
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const p of pieces) expect(p.length).toBeLessThanOrEqual(4096);
+    const text = pieces.join("\n");
+    expect(text).toContain("đã ghi lại 12 câu hỏi");
+    expect(text).toContain("10 câu gần nhất");
+    expect(text).toContain("Câu hỏi số 12:");
+    expect(text).not.toContain("«Câu hỏi số 2:");
+    expect(text).toContain("Câu hỏi gửi cán bộ xã (12, 5 câu gần nhất)");
+    expect(pieces.at(-1)).toContain("/xoadulieu");
+  });
+
+  it("should be offered from /quyenriengtu, and answer a group command in the private chat", async () => {
+    await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
+    const privacy = await send(textUpdate("/quyenriengtu"));
+    const shown = await click(privacy, "Xem dữ liệu của tôi");
+    expect(texts(shown).join("\n")).toContain("Dữ liệu trợ lý đang lưu về bà con");
+
+    const out = await send(textUpdate(`/xemdulieu@${BOT_INFO.username}`, { chat: group }));
+    const toGroup = sent(out).filter((c) => c.payload.chat_id === group.id).map((c) => String(c.payload.text));
+    expect(toGroup).toEqual(["Trợ lý đã gửi dữ liệu của bà con vào tin nhắn riêng."]);
+    expect(sent(out).filter((c) => c.payload.chat_id === RESIDENT.id).map((c) => String(c.payload.text)).join("\n")).toContain("Lưu câu hỏi: bà con đã đồng ý");
+  });
+});

@@ -420,3 +420,53 @@ describe("staff answers", () => {
     expect(service.store.getQueueItem(id)?.delivered).toBe(true);
   });
 });
+
+describe("seeing one's data", () => {
+  it("should show what is stored on 'xem du lieu', masked, with the choices last", async () => {
+    await send(follow("6001"));
+    await say("6001", "1");
+    await say("6001", "Số điện thoại 0912345678 của tôi có dùng được sau khi tắt 2G không?");
+    await say("6001", "2");
+    await say("6001", "chua ro, cccd cua toi 001203004567");
+    const replies = await say("6001", "Xem dữ liệu");
+    const text = replies.join("\n");
+    expect(text).toContain("Dữ liệu trợ lý đang lưu về bà con");
+    expect(text).toMatch(/bà con đã đồng ý lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+    expect(text).toContain("đã ghi lại 1 câu hỏi");
+    expect(text).toContain("«Số điện thoại [số điện thoại đã ẩn] của tôi có dùng được sau khi tắt 2G không?»");
+    expect(text).toContain("«chua ro, cccd cua toi [số giấy tờ đã ẩn]»");
+    expect(text).not.toMatch(/0912345678|001203004567/);
+    expect(text).toContain("không lưu tên, số điện thoại hay mã tài khoản Zalo");
+    expect(text).toContain("gõ «xoa du lieu»");
+    expect(replies.at(-1)).toContain("Gõ 0 để xem menu");
+    for (const r of replies) expect(r.length).toBeLessThanOrEqual(2000);
+  });
+
+  it("should be offered by the privacy menu item (type 3) and told in the notice", async () => {
+    await say("6002", "menu");
+    const privacy = (await say("6002", "7")).join("\n");
+    expect(privacy).toContain("gõ «xem du lieu»");
+    expect(privacy).toContain("Gõ 3 để xem trợ lý đang lưu gì về bà con");
+    const shown = (await say("6002", "3")).join("\n");
+    expect(shown).toContain("Dữ liệu trợ lý đang lưu về bà con");
+    expect(shown).toContain("bà con chưa chọn");
+    // Looking changed nothing: the resident still has not chosen.
+    expect(service.store.getUser(service.store.userKey("zalo", "6002"))?.consent).toBeNull();
+  });
+
+  it("should split a long listing at Zalo's 2,000-character limit", async () => {
+    const user = service.store.ensureUser("zalo", "6003");
+    service.store.setConsent(user.key, true, "test");
+    for (let i = 1; i <= 12; i++) {
+      const question = `Câu hỏi số ${i}: ${"bà con muốn hỏi thêm về thủ tục đăng ký. ".repeat(20)}`;
+      service.store.recordMessage({ userKey: user.key, channel: "zalo", question, kind: "extractive", confidence: 0.5, commune: null, sources: [], latencyMs: 1 });
+    }
+    const replies = await say("6003", "xem du lieu");
+    expect(replies.length).toBeGreaterThan(1);
+    for (const r of replies) expect(r.length).toBeLessThanOrEqual(2000);
+    const text = replies.join("\n");
+    expect(text).toContain("10 câu gần nhất");
+    expect(text).toContain("Câu hỏi số 12:");
+    expect(replies.at(-1)).toContain("Gõ 0 để xem menu");
+  });
+});

@@ -5,14 +5,15 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { limit } from "@grammyjs/ratelimiter";
-import { Bot, InlineKeyboard, InputFile, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
+import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { z } from "zod/v4";
 import type { Assistant, Resident, Turn } from "../../core/assistant.js";
 import { broadcastReadAloudText, broadcastSourcesText, broadcastToDocx, type Broadcaster } from "../../core/broadcast/index.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
 import type { FlowReply } from "../../core/flows/types.js";
-import { CONSENT_LABELS, privacyNotice } from "../../core/privacy/notice.js";
+import { CONSENT_LABELS, myDataText, privacyNotice } from "../../core/privacy/notice.js";
 import type { Store } from "../../core/store.js";
 import { fold, tokenize } from "../../core/text/normalize.js";
 import type { Logger } from "../../logger.js";
@@ -50,6 +51,13 @@ export interface TelegramBotOptions {
   readonly broadcaster?: Broadcaster;
 }
 
+/**
+ * What every Telegram update is: an object with a numeric `update_id`. grammY reads `update_id`
+ * before its own error boundary, so a webhook body that is not such an object (JSON null, no
+ * body) must be refused before it reaches the bot, or it would be a 500.
+ */
+export const TelegramUpdateEnvelopeSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
+
 /** Guided flows offered in the menu, by id (see core/flows). */
 export const MENU_FLOWS = { smartphone: SMARTPHONE_FLOW_ID, twoG: TWO_G_FLOW_ID } as const;
 
@@ -61,11 +69,24 @@ const HELP = [
   "/xa – chọn xã của bà con",
   "/huy – thoát khỏi phần hỏi từng bước",
   "/quyenriengtu – xem thông báo về dữ liệu cá nhân, đổi lựa chọn",
+  "/xemdulieu – xem trợ lý đang lưu gì về bà con",
   "/xoadulieu – xóa toàn bộ dữ liệu của bà con",
   "/help – hướng dẫn này",
 ].join("\n");
 
 const APOLOGY = "Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút.";
+
+/**
+ * An error as it may be logged. A GrammyError carries the whole request payload (the message
+ * text sent to the resident, which quotes their question) and an HttpError the request: only
+ * the method and Telegram's answer are kept.
+ */
+export function errInfo(err: unknown): Record<string, unknown> {
+  if (err instanceof GrammyError) return { name: err.name, method: err.method, code: err.error_code, description: err.description };
+  if (err instanceof HttpError) return { name: err.name, message: err.message, cause: err.error instanceof Error ? err.error.message : String(err.error) };
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { error: String(err) };
+}
 
 /** Replies of the staff command /bantin (broadcast drafting). */
 const BROADCAST_REPLIES = {
@@ -106,7 +127,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   if (o.autoRetry !== false) bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
 
   const noticeText = () =>
-    privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ /xoadulieu" });
+    privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ /xoadulieu", viewHow: "gõ /xemdulieu" });
   const consentKeyboard = () => new InlineKeyboard().text(CONSENT_LABELS.agree, "consent:yes").text(CONSENT_LABELS.decline, "consent:no");
   const resident = (ctx: Context): Resident => ({ channel: "telegram", channelUserId: String(ctx.from?.id) });
   // Staff answers go to the resident's private chat (a user's private chat id is their user id),
@@ -123,7 +144,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   // message text, the resident gets an apology, and Telegram gets a normal response so it does not
   // resend the update.
   const apologise = async (ctx: Context, err: unknown) => {
-    o.logger.error({ err, update: ctx.update.update_id }, "telegram handler failed");
+    o.logger.error({ err: errInfo(err), update: ctx.update.update_id }, "telegram handler failed");
     try {
       if (ctx.chat) await ctx.api.sendMessage(ctx.chat.id, APOLOGY);
     } catch {
@@ -254,8 +275,32 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   bot.command("quyenriengtu", async (ctx) => {
     const consent = o.assistant.user(resident(ctx)).consent;
     const status = consent === null ? "Bà con chưa chọn." : consent.granted ? "Bà con đã đồng ý lưu câu hỏi." : "Bà con đã chọn không đồng ý lưu câu hỏi.";
-    await ctx.reply(`${escapeHtml(noticeText())}\n\n<b>${escapeHtml(status)}</b> Bà con có thể đổi lựa chọn:`, { parse_mode: "HTML", reply_markup: consentKeyboard() });
+    await ctx.reply(`${escapeHtml(noticeText())}\n\n<b>${escapeHtml(status)}</b> Bà con có thể đổi lựa chọn:`, {
+      parse_mode: "HTML",
+      reply_markup: consentKeyboard().row().text("Xem dữ liệu của tôi", "mydata"),
+    });
   });
+
+  // What is stored about the resident, always in their private chat (never in a group).
+  async function showMyData(ctx: BotContext): Promise<void> {
+    const userId = ctx.from?.id;
+    if (userId === undefined) return;
+    const text = myDataText(o.assistant.myData(resident(ctx)), { retentionDays: o.retentionDays, deleteHow: "gõ /xoadulieu", channelName: "Telegram" });
+    const pieces = splitMessage(escapeHtml(text));
+    if (ctx.chat?.type === "private") {
+      for (const piece of pieces) await ctx.reply(piece, { parse_mode: "HTML" });
+      return;
+    }
+    try {
+      for (const piece of pieces) await ctx.api.sendMessage(userId, piece, { parse_mode: "HTML" });
+      await ctx.reply("Trợ lý đã gửi dữ liệu của bà con vào tin nhắn riêng.");
+    } catch (err) {
+      o.logger.warn({ err: errInfo(err) }, "telegram my-data could not be sent privately");
+      await ctx.reply("Trợ lý chưa nhắn riêng được cho bà con. Bà con mở trò chuyện riêng với trợ lý, gõ /start, rồi gõ /xemdulieu.");
+    }
+  }
+
+  bot.command("xemdulieu", (ctx) => showMyData(ctx));
 
   bot.command("xoadulieu", async (ctx) => {
     await ctx.reply("Bà con có chắc muốn xóa toàn bộ dữ liệu trợ lý đang lưu về mình (câu hỏi, lựa chọn, đánh giá, câu hỏi gửi cán bộ)? Việc này không hoàn tác được.", {
@@ -294,7 +339,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
       }
       if (inGroup) await ctx.reply(BROADCAST_REPLIES.sentPrivately);
     } catch (err) {
-      o.logger.warn({ err }, "telegram broadcast draft could not be sent privately");
+      o.logger.warn({ err: errInfo(err) }, "telegram broadcast draft could not be sent privately");
       if (inGroup) await ctx.reply(BROADCAST_REPLIES.privateFailed);
       else throw err;
     }
@@ -326,6 +371,11 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     if (!commune) return;
     o.assistant.setCommune(resident(ctx), commune.id);
     await ctx.reply(`Đã chọn xã ${commune.name}. Câu hỏi về kế hoạch của xã sẽ trả lời theo xã ${commune.name}.`);
+  });
+
+  bot.callbackQuery("mydata", async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await showMyData(ctx);
   });
 
   bot.callbackQuery(/^delete:(yes|no)$/, async (ctx) => {
@@ -459,7 +509,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
       for (const piece of splitMessage(escapeHtml(text))) await bot.api.sendMessage(chatId, piece, { parse_mode: "HTML" });
       return true;
     } catch (err) {
-      o.logger.warn({ err }, "telegram delivery of a staff answer failed");
+      o.logger.warn({ err: errInfo(err) }, "telegram delivery of a staff answer failed");
       return false;
     }
   }

@@ -2,15 +2,15 @@
  * The Zalo conversation: Zalo OA messages have no buttons we can rely on, so every choice is a
  * number the resident types ("Gõ 1 để đồng ý…"). The last message always says what the numbers
  * mean; what a number means now is kept per resident in the store (`<user key>:zalo`). Commands
- * are matched without diacritics, any case: "menu" or "0", "xoa du lieu", "huy", "chon xa",
- * "quyen rieng tu", "tro giup", "hoi can bo". All answers, flows, consent and staff handoff go
+ * are matched without diacritics, any case: "menu" or "0", "xem du lieu", "xoa du lieu", "huy",
+ * "chon xa", "quyen rieng tu", "tro giup", "hoi can bo". All answers, flows, consent and staff handoff go
  * through the shared assistant, exactly as on Telegram.
  */
 import type { Assistant, Resident, Turn } from "../../core/assistant.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
 import type { FlowReply } from "../../core/flows/types.js";
-import { privacyNotice } from "../../core/privacy/notice.js";
+import { myDataText, privacyNotice } from "../../core/privacy/notice.js";
 import type { Store } from "../../core/store.js";
 import { fold } from "../../core/text/normalize.js";
 import { PLAN_QUESTION, SKILL_QUESTIONS, STAFF_QUEUED, TOPICS_LINE } from "../menu.js";
@@ -18,7 +18,7 @@ import { renderMessages, renderOptions } from "./format.js";
 
 /** What a number typed next means. */
 export type Awaiting =
-  | { readonly kind: "consent"; readonly thenStaff?: boolean }
+  | { readonly kind: "consent"; readonly thenStaff?: boolean; readonly privacy?: boolean }
   | { readonly kind: "menu" }
   | { readonly kind: "skills" }
   | { readonly kind: "commune" }
@@ -65,11 +65,12 @@ export const CONSENT_CHOICE = "Gõ 1 để đồng ý lưu câu hỏi, 2 để k
 export const MEDIA_REPLY = "Trợ lý chỉ đọc được tin nhắn chữ, chưa xem được ảnh, nhãn dán, tệp hay vị trí. Bà con vui lòng gõ câu hỏi bằng chữ (có dấu hay không dấu đều được). Gõ 0 để xem menu.";
 const BACK = "Gõ 0 để xem menu, hoặc gõ câu hỏi.";
 
-type Command = "menu" | "delete" | "cancel" | "privacy" | "commune" | "help" | "staff";
+type Command = "menu" | "delete" | "view" | "cancel" | "privacy" | "commune" | "help" | "staff";
 
 const COMMANDS: ReadonlyArray<readonly [Command, readonly string[]]> = [
   ["menu", ["menu", "0", "/menu", "trang chu", "bat dau", "/start", "start"]],
   ["delete", ["xoa du lieu", "/xoadulieu", "xoadulieu", "xoa het du lieu", "xoa du lieu cua toi"]],
+  ["view", ["xem du lieu", "/xemdulieu", "xemdulieu", "xem du lieu cua toi", "du lieu cua toi"]],
   ["cancel", ["huy", "/huy", "huy bo", "thoat", "cancel"]],
   ["privacy", ["quyen rieng tu", "/quyenriengtu", "quyenriengtu", "du lieu ca nhan"]],
   ["commune", ["chon xa", "doi xa", "/xa"]],
@@ -100,7 +101,7 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
   const { assistant, store } = o;
   const resident = (userId: string): Resident => ({ channel: "zalo", channelUserId: userId });
   const sessionKey = (userId: string) => `${store.userKey("zalo", userId)}:zalo`;
-  const notice = () => privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ «xoa du lieu»" });
+  const notice = () => privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ «xoa du lieu»", viewHow: "gõ «xem du lieu»" });
 
   const menuEntries: ReadonlyArray<{ label: string; run: (userId: string, s: Draft) => Promise<string[]> | string[] }> = [
     { label: "Kỹ năng số (câu hỏi mẫu)", run: (_u, s) => skills(s) },
@@ -109,7 +110,7 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
     { label: "Kế hoạch hạ tầng số của xã", run: (u, s) => ask(u, s, PLAN_QUESTION) },
     { label: "Hỏi cán bộ xã", run: (u, s) => staffEntry(u, s) },
     { label: "Chọn xã của bà con", run: (u, s) => communeList(u, s) },
-    { label: "Quyền riêng tư, xóa dữ liệu", run: (u, s) => privacy(u, s) },
+    { label: "Quyền riêng tư: xem, xóa dữ liệu", run: (u, s) => privacy(u, s) },
   ];
 
   interface Draft {
@@ -149,8 +150,19 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
   function privacy(userId: string, s: Draft): string[] {
     const consent = assistant.user(resident(userId)).consent;
     const status = consent === null ? "Bà con chưa chọn." : consent.granted ? "Bà con đã đồng ý lưu câu hỏi." : "Bà con đã chọn không đồng ý lưu câu hỏi.";
-    consentQuestion(s);
-    return renderMessages(`${notice()}\n\n${status}`, [], `${CONSENT_CHOICE}\nMuốn xóa toàn bộ dữ liệu, bà con gõ «xoa du lieu».`);
+    s.awaiting = { kind: "consent", privacy: true };
+    return renderMessages(
+      `${notice()}\n\n${status}`,
+      [],
+      `${CONSENT_CHOICE}\nGõ 3 để xem trợ lý đang lưu gì về bà con. Muốn xóa toàn bộ dữ liệu, bà con gõ «xoa du lieu».`,
+    );
+  }
+
+  /** What is stored about the resident, split at Zalo's limit; the choices come last. */
+  function myData(userId: string, s: Draft): string[] {
+    s.awaiting = null;
+    const text = myDataText(assistant.myData(resident(userId)), { retentionDays: o.retentionDays, deleteHow: "gõ «xoa du lieu»", channelName: "Zalo" });
+    return renderMessages(text, [], BACK);
   }
 
   function welcome(s: Draft): string[] {
@@ -174,6 +186,7 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
         "• huy: thoát phần hỏi từng bước",
         "• hoi can bo: gửi câu hỏi cho cán bộ xã",
         "• quyen rieng tu: thông báo về dữ liệu cá nhân, đổi lựa chọn",
+        "• xem du lieu: xem trợ lý đang lưu gì về bà con",
         "• xoa du lieu: xóa toàn bộ dữ liệu của bà con",
       ].join("\n"),
     );
@@ -244,6 +257,8 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
       }
       case "privacy":
         return privacy(userId, s);
+      case "view":
+        return myData(userId, s);
       case "commune":
         return communeList(userId, s);
       case "help":
@@ -259,7 +274,8 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
     const outOfRange = (max: number) => renderMessages(`Chưa có lựa chọn số ${n}. Bà con gõ một số từ 1 đến ${max}, hoặc gõ 0 để xem menu.`);
     switch (a.kind) {
       case "consent": {
-        if (n !== 1 && n !== 2) return outOfRange(2);
+        if (n === 3 && a.privacy) return myData(userId, s);
+        if (n !== 1 && n !== 2) return outOfRange(a.privacy ? 3 : 2);
         const granted = n === 1;
         assistant.setConsent(r, granted);
         s.awaiting = null;

@@ -26,6 +26,29 @@ export interface AnswerDiagnostics {
   readonly bestRelevance: number;
   /** Sentences quoted in an extractive answer, with their selection scores. */
   readonly excerpts?: ReadonlyArray<{ chunkId: string; score: number }>;
+  /** What the language model did, when one is configured (see generative.ts). */
+  readonly llm?: LlmDiagnostics;
+}
+
+/** A language model's part in an answer: used or not, and why not. */
+export interface LlmDiagnostics {
+  readonly used: boolean;
+  /**
+   * Why the default answer was kept, null when the model's answer is used: "curated_faq",
+   * "timeout", "rate_limited", "server_error", "rejected", "unreachable", "busy", "malformed",
+   * "declined" (the model said the context does not answer), "cited_unknown",
+   * "unfaithful:<what>" (e.g. "unfaithful:number 600000").
+   */
+  readonly reason: string | null;
+  /** Provider and model ("ollama:qwen2.5:7b"). */
+  readonly model: string;
+  /** Calls made (0, 1, or 2 with the one retry). */
+  readonly attempts: number;
+  readonly ms: number;
+  /** Chunk ids given to the model as context, in [n] order. */
+  readonly context: readonly string[];
+  /** The first attempt's problem, when the retry was needed. */
+  readonly retried?: string;
 }
 
 /** The answer to one question. `answer` has [n] markers that refer to `sources[n-1]`. */

@@ -5,6 +5,7 @@
  */
 import { z } from "zod/v4";
 import type { AnswerRequest, AnswerResult } from "../answering/answer-question.js";
+import { vietnamDate } from "../answering/generative.js";
 import type { Chunk } from "../knowledge/chunk.js";
 import type { Commune, CommuneDirectory } from "../knowledge/communes.js";
 import type { KnowledgeDoc } from "../knowledge/parse.js";
@@ -26,10 +27,13 @@ import {
   INVALID_REQUEST_MESSAGES,
   NOTICE_LEAD,
   closingText,
+  durationNote,
   notCoveredMessage,
   openingText,
+  shortMaterialNote,
 } from "./messages.js";
 import { DEFAULT_WORDS_PER_MINUTE } from "./rate.js";
+import { draftBodyWithModel, type BroadcastLlm } from "./generative.js";
 import { toSpoken } from "./spoken.js";
 import { TOPIC_PROFILES, matchTopic, type SourceSpec } from "./topics.js";
 
@@ -38,6 +42,7 @@ export { broadcastToDocx } from "./docx.js";
 export { spellDate, spellDigits, spellInteger, spellNumber, toSpoken } from "./spoken.js";
 
 export { DEFAULT_WORDS_PER_MINUTE } from "./rate.js";
+export type { BroadcastLlm } from "./generative.js";
 
 /** A request for a script: topic (2–200 characters), length in minutes (1–15), commune id, audience named in the opening. */
 export interface BroadcastRequest {
@@ -77,6 +82,8 @@ export interface BroadcastScript {
   readonly sources: readonly BroadcastSource[];
   /** Points for the staff member to check before reading (not read aloud). */
   readonly notes?: readonly string[];
+  /** Set when a language model is configured: whether it wrote the body, and if not why (see generative.ts). */
+  readonly llm?: { readonly used: boolean; readonly reason: string | null; readonly model: string; readonly attempts: number; readonly ms: number; readonly retried?: string };
 }
 
 /** A script, or why none was drafted (a topic the knowledge does not cover, an invalid request). */
@@ -92,6 +99,8 @@ export interface Broadcaster {
 /** What the broadcaster needs from the engine (the running Engine has all of it). */
 export interface BroadcastEngine {
   answer(request: AnswerRequest): Promise<AnswerResult>;
+  /** The answerer without the language model, when the engine has one (a free topic's retrieval needs no model text). */
+  answerDefault?(request: AnswerRequest): Promise<AnswerResult>;
   readonly knowledge: { readonly docs: readonly KnowledgeDoc[]; readonly chunks: readonly Chunk[]; readonly communes: CommuneDirectory };
   readonly defaultCommune: string;
 }
@@ -106,13 +115,23 @@ export const BroadcastRequestSchema = z.object({
 
 /** Share of the target length the body may over- or undershoot while items are chosen. */
 const FIT_SLACK = 0.04;
+/** Below this share of the requested length, the staff are told the knowledge runs short. */
+const SHORT_SHARE = 0.85;
 
 /**
  * Creates the broadcaster. The engine's knowledge is read at each draft, so a re-indexed engine
  * is used as soon as it is in place. `wordsPerMinute` defaults to DEFAULT_WORDS_PER_MINUTE.
  */
-export function createBroadcaster(deps: { engine: BroadcastEngine; wordsPerMinute?: number }): Broadcaster {
+export function createBroadcaster(deps: {
+  engine: BroadcastEngine;
+  wordsPerMinute?: number;
+  /** The language model to write the body with, read at each draft; absent or null = the composer alone. */
+  llm?: () => BroadcastLlm | null;
+  /** Milliseconds since the epoch, for "today" in the model's prompt. */
+  clock?: () => number;
+}): Broadcaster {
   const wpm = deps.wordsPerMinute ?? DEFAULT_WORDS_PER_MINUTE;
+  const now = deps.clock ?? Date.now;
   return {
     async draft(request) {
       const parsed = BroadcastRequestSchema.safeParse(request);
@@ -143,21 +162,21 @@ export function createBroadcaster(deps: { engine: BroadcastEngine; wordsPerMinut
         ? [...candidates.items.filter((i) => i.facts.some((f) => lead.test(f.original))), ...candidates.items.filter((i) => !i.facts.some((f) => lead.test(f.original)))]
         : candidates.items;
 
-      return {
-        ok: true,
-        script: compose({
-          topic,
-          title: plan.title,
-          subject: plan.subject,
-          items,
-          commune,
-          docs: knowledge.docs,
-          chunks: knowledge.chunks,
-          minutes: parsed.data.minutes,
-          audience: parsed.data.audience ?? null,
-          wpm,
-        }),
-      };
+      const script = compose({
+        topic,
+        title: plan.title,
+        subject: plan.subject,
+        items,
+        commune,
+        docs: knowledge.docs,
+        chunks: knowledge.chunks,
+        minutes: parsed.data.minutes,
+        audience: parsed.data.audience ?? null,
+        wpm,
+      });
+      const llm = deps.llm?.() ?? null;
+      if (!llm) return { ok: true, script };
+      return { ok: true, script: await draftBodyWithModel(script, llm, { audience: parsed.data.audience ?? null, today: vietnamDate(now()) }) };
     },
   };
 }
@@ -174,7 +193,7 @@ async function planTopic(
 
   // A free topic: the answer service decides whether the knowledge covers it (refusals, the
   // relevance threshold), and its retrieval hits say where.
-  const result = await engine.answer({ question: topic, commune: commune.id });
+  const result = await (engine.answerDefault ?? engine.answer)({ question: topic, commune: commune.id });
   if (result.kind === "refusal" || result.kind === "handoff") return null;
   const byId = new Map(knowledge.chunks.map((c) => [c.id, c]));
   const hits = result.diagnostics.hits.map((h) => byId.get(h.chunkId)).filter((c): c is Chunk => c !== undefined);
@@ -210,11 +229,6 @@ function words(texts: readonly string[]): number {
   return texts.reduce((n, t) => n + countWords(t), 0);
 }
 
-function formatDuration(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m ? `${m} phút${s ? ` ${s} giây` : ""}` : `${s} giây`;
-}
 
 function compose(p: {
   topic: string;
@@ -290,10 +304,10 @@ function compose(p: {
   const estimatedSeconds = Math.round((wordCount / p.wpm) * 60);
   const targetSeconds = Math.round(p.minutes * 60);
   const notes = [
-    `Thời lượng ước tính ${formatDuration(estimatedSeconds)} (yêu cầu ${formatDuration(targetSeconds)}): ${wordCount} tiếng, đọc ${p.wpm} tiếng/phút. Tốc độ đọc là giá trị ước lượng; bấm giờ một lần đọc thử rồi chỉnh BROADCAST_WORDS_PER_MINUTE.`,
+    durationNote({ estimatedSeconds, targetSeconds, wordCount, wordsPerMinute: p.wpm }),
     "Các con số, ngày tháng đã được viết thành chữ để đọc; đối chiếu với phần trích nguồn bên dưới trước khi phát.",
     ...(naming.note ? [naming.note] : []),
-    ...(estimatedSeconds < targetSeconds * 0.85 ? [`Tài liệu về chủ đề này chỉ đủ cho khoảng ${formatDuration(estimatedSeconds)}; có thể đọc chậm hơn hoặc chọn thời lượng ngắn hơn.`] : []),
+    ...(estimatedSeconds < targetSeconds * SHORT_SHARE ? [shortMaterialNote(estimatedSeconds)] : []),
   ];
 
   return {

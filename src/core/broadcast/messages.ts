@@ -45,3 +45,35 @@ function lowerFirst(text: string): string {
   const [first = "", second = ""] = [...text];
   return second && second === second.toLowerCase() ? first.toLowerCase() + text.slice(first.length) : text;
 }
+
+/** "2 phút 30 giây". */
+export function formatDuration(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m ? `${m} phút${s ? ` ${s} giây` : ""}` : `${s} giây`;
+}
+
+/** The staff note on the script's length and the reading rate it assumes. */
+export function durationNote(p: { estimatedSeconds: number; targetSeconds: number; wordCount: number; wordsPerMinute: number }): string {
+  return `Thời lượng ước tính ${formatDuration(p.estimatedSeconds)} (yêu cầu ${formatDuration(p.targetSeconds)}): ${p.wordCount} tiếng, đọc ${p.wordsPerMinute} tiếng/phút. Tốc độ đọc là giá trị ước lượng; bấm giờ một lần đọc thử rồi chỉnh BROADCAST_WORDS_PER_MINUTE.`;
+}
+
+/** The staff note when the knowledge on the topic is shorter than the requested length. */
+export function shortMaterialNote(estimatedSeconds: number): string {
+  return `${SHORT_MATERIAL_LEAD} ${formatDuration(estimatedSeconds)}; có thể đọc chậm hơn hoặc chọn thời lượng ngắn hơn.`;
+}
+export const SHORT_MATERIAL_LEAD = "Tài liệu về chủ đề này chỉ đủ cho khoảng";
+
+/** The staff note on a script whose body a language model wrote. */
+export const MODEL_DRAFT_NOTE =
+  "Phần thân bản tin do mô hình ngôn ngữ viết lại từ các nguồn bên dưới; mọi con số, ngày tháng, số điện thoại, địa chỉ web đã được đối chiếu tự động với nguồn. Vẫn cần đọc lại trước khi phát.";
+
+/** The staff note when the language model was not used for this script (reason code in English). */
+export function modelFallbackNote(reason: string): string {
+  return `Bản tin này soạn theo mẫu, không dùng mô hình ngôn ngữ (lý do: ${reason}).`;
+}
+
+/** Told to the model (prompts/retry.md) when its body is far from the requested length. */
+export function lengthForModel(words: number, wanted: number): string {
+  return `phần thân dài ${words} tiếng, cần khoảng ${wanted} tiếng`;
+}
