@@ -242,8 +242,11 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       const context = liveContext(user.key);
       const followUp = (await rewriteFollowUp(text, context)) ?? expandFollowUp(text, context);
       const question = followUp?.question ?? text;
-      // The commune: named now (engine detects it), else named in the last turns, else the user's choice.
-      const commune = followUp?.commune ?? context?.commune ?? user.commune;
+      // The commune: named in this question, else named in the last turns, else the user's choice.
+      // (A commune passed to the engine overrides the question's, so the question's is looked up here.)
+      const { analyzer, communes } = knowledge();
+      const namedNow = communes.detect(analyzer.routingWords(question).map((w) => w.f))?.commune.id ?? null;
+      const commune = followUp?.commune ?? namedNow ?? context?.commune ?? user.commune;
       const result = await engine.answer({ question, commune });
       const latencyMs = Math.round(performance.now() - started);
       const message = store.recordMessage({
@@ -256,7 +259,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         sources: result.sources.map((s) => s.id),
         latencyMs,
       });
-      const namedCommune = followUp?.commune ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
+      const namedCommune = followUp?.commune ?? namedNow ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
       if (result.kind !== "refusal") remember(user.key, { question, commune: namedCommune, at: now() });
 
       let queued: QueueItem | null = null;

@@ -331,6 +331,19 @@ describe("menu and guided flows by numbers", () => {
   });
 });
 
+describe("communes across turns", () => {
+  it("should answer a new question for the commune it names, not the one named before", async () => {
+    const r = { channel: "zalo" as const, channelUserId: "6101" };
+    const first = await service.assistant.ask(r, "Kế hoạch hạ tầng số xã Cộng Hòa đặt mục tiêu gì?");
+    expect(first.result.commune).toBe("cong-hoa");
+    const second = await service.assistant.ask(r, "Kế hoạch hạ tầng số xã Phú Tân đặt mục tiêu gì?");
+    expect(second.result.commune).toBe("phu-tan");
+    // A follow-up that names nothing keeps the commune of the conversation.
+    const third = await service.assistant.ask(r, "con muc tieu ve cap quang thi sao");
+    expect(third.result.commune).toBe("phu-tan");
+  });
+});
+
 describe("other messages", () => {
   it("should answer an image or a sticker politely in text", async () => {
     for (const media of ["user_send_image", "user_send_sticker"]) {
