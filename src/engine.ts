@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Config } from "./config.js";
 import { createAnswerService, type AnswerRequest, type AnswerResult } from "./core/answering/answer-question.js";
+import { createLeakCheck } from "./core/answering/leak.js";
 import { AppError } from "./core/errors.js";
 import { createGenerativeAnswerer } from "./core/answering/generative.js";
 import { createQuestionRewriter, type QuestionRewriter } from "./core/answering/rewrite-question.js";
@@ -129,10 +130,12 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     const { createLlm } = await import("./llm/index.js");
     const { model, prompts } = await createLlm(config);
     const byId = new Map(knowledge.chunks.map((c) => [c.id, c]));
+    const { instructionTexts } = await import("./llm/prompts.js");
     answerer = createGenerativeAnswerer({
       base: service,
       model,
       prompts,
+      leakCheck: createLeakCheck(instructionTexts(prompts), [config.LLM_API_KEY, config.EMBEDDINGS_API_KEY, config.TELEGRAM_BOT_TOKEN, config.ZALO_APP_SECRET_KEY, config.ZALO_OA_SECRET_KEY, config.ZALO_ACCESS_TOKEN, config.ZALO_REFRESH_TOKEN, config.USER_KEY_SECRET, config.CONSOLE_PASSWORD].filter((v): v is string => typeof v === "string")),
       chunk: (id) => byId.get(id),
       documents,
       communes: knowledge.communes,

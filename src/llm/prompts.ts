@@ -56,3 +56,11 @@ export async function loadPrompts(dir: string): Promise<PromptSet> {
   }
   return createPromptSet(texts);
 }
+
+/** Every prompt's fixed text (placeholders left empty): what a model must never repeat to residents. */
+export function instructionTexts(prompts: PromptSet): string[] {
+  return PROMPT_NAMES.map((name) => {
+    const values = Object.fromEntries(PROMPT_PLACEHOLDERS[name].map((key) => [key, ""]));
+    return prompts.render(name, values as never);
+  });
+}

@@ -15,6 +15,7 @@ import type { ChatMessage, LanguageModel, PromptSet } from "../ports.js";
 import { maskSensitive } from "../privacy/mask.js";
 import type { AnswerResult, AnswerService, LlmDiagnostics, SourceRef } from "./answer-question.js";
 import { checkFaithfulness, MALFORMED_FOR_MODEL, violationForModel, violationReason } from "./guard.js";
+import type { LeakCheck } from "./leak.js";
 
 /** The model's reply: an answer with [n] markers, the context numbers it used, and whether the context answers at all. */
 export const AnswerReplySchema = z.object({
@@ -41,6 +42,8 @@ export interface GenerativeAnswererDeps {
   readonly clock?: () => number;
   /** How many retrieved chunks the model sees (default 5). */
   readonly maxContext?: number;
+  /** Refuses answers that repeat the prompts or a configured secret (see leak.ts). */
+  readonly leakCheck?: LeakCheck;
 }
 
 /** A numbered context block: the chunk and the exact text the model was shown. */
@@ -191,6 +194,10 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
         } else {
           const text = cleanAnswer(reply.value.answer);
           const check = checkFaithfulness({ text, cited: reply.value.cited, evidence, allowed: today });
+          // An answer that repeats the instructions or a secret is never shown, and not retried:
+          // the model is following text it should have treated as data.
+          const leak = deps.leakCheck?.check(text, [...evidence.values()].join("\n")) ?? null;
+          if (leak) return skip(`leak:${leak}`, blocks, attempt, ms, retried);
           if (check.ok) {
             const llm: LlmDiagnostics = { used: true, reason: null, model: deps.model.id, attempts: attempt, ms, context: blocks.map((b) => b.chunk.id), ...(retried ? { retried } : {}) };
             return finish(base, blocks, text, check.cited, llm);
