@@ -346,10 +346,16 @@ export async function startService(config: Config, logger: Logger, options: Serv
       const zaloDrained = zalo ? zalo.close(drainMs) : Promise.resolve(true);
       const force = setTimeout(() => app.server.closeAllConnections(), drainMs);
       force.unref();
+      // A re-index or staff-FAQ write under way finishes (bounded by drainMs) before the files close.
+      const indexing = Promise.race([
+        Promise.all([reindexing?.catch(() => undefined), faqWrites]),
+        new Promise((resolve) => setTimeout(resolve, drainMs).unref()),
+      ]);
       const [drained] = await Promise.all([
         zaloDrained,
         app.close(),
         telegram?.mode === "polling" && telegram.bot.isRunning() ? telegram.bot.stop() : undefined,
+        indexing,
       ]);
       clearTimeout(force);
       // Closing the last connection checkpoints the WAL into the database file.
