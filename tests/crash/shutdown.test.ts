@@ -1,0 +1,109 @@
+/**
+ * Graceful shutdown of the real service process (src/main.ts): SIGTERM right after N Zalo events
+ * were acknowledged, while a slow Zalo API (200 ms per send) still has their answers to take. Every
+ * acknowledged event must be answered before the process exits with code 0, events arriving after
+ * SIGTERM are refused (503, which Zalo resends later, or connection refused) and never answered,
+ * and the database is closed cleanly (its WAL checkpointed and removed).
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signatureHeader } from "../../src/channels/zalo/signature.js";
+import { DATABASE_FILE } from "../../src/storage/sqlite-store.js";
+import { testConfig } from "../helpers/engine.js";
+import { APP_ID, OA_SECRET, startFakeZalo, type FakeZalo } from "../helpers/fake-zalo.js";
+import { startTs } from "../helpers/spawn.js";
+
+const N = 10;
+let zalo: FakeZalo;
+let env: Record<string, string>;
+let dataDir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const t = await testConfig();
+  cleanup = t.cleanup;
+  dataDir = t.dataDir;
+  zalo = await startFakeZalo({ access: ["shutdown-access"] });
+  zalo.sendDelayMs = 200;
+  env = {
+    DATA_DIR: dataDir,
+    KNOWLEDGE_DIR: t.config.KNOWLEDGE_DIR,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    ZALO_APP_ID: APP_ID,
+    ZALO_OA_SECRET_KEY: OA_SECRET,
+    ZALO_ACCESS_TOKEN: "shutdown-access",
+    ZALO_API_BASE_URL: zalo.url,
+    ZALO_OAUTH_BASE_URL: zalo.url,
+  };
+});
+afterAll(async () => {
+  await zalo?.close();
+  await cleanup?.();
+});
+
+let msg = 0;
+function post(base: string, userId: string, text: string): Promise<Response> {
+  const raw = JSON.stringify({
+    app_id: APP_ID,
+    user_id_by_app: `app-${userId}`,
+    event_name: "user_send_text",
+    timestamp: String(Date.now()),
+    sender: { id: userId },
+    recipient: { id: "579745863508352884" },
+    message: { text, msg_id: `shutdown-${++msg}` },
+  });
+  return fetch(`${base}/webhooks/zalo`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-zevent-signature": signatureHeader(APP_ID, raw, JSON.parse(raw).timestamp as string, OA_SECRET) },
+    body: raw,
+  });
+}
+
+describe("SIGTERM while acknowledged Zalo events are still being answered", () => {
+  it("should answer every acknowledged event, refuse new ones, close the database and exit 0", async () => {
+    const { child, match, output } = await startTs("src/main.ts", env, /http:\/\/localhost:(\d+)/);
+    const base = `http://127.0.0.1:${match[1]}`;
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+    const users = Array.from({ length: N }, (_, i) => String(7_000_000 + i));
+    const acks = await Promise.all(users.map((u) => post(base, u, "Tắt sóng 2G là khi nào, điện thoại cũ còn dùng được không?")));
+    expect(acks.map((r) => r.status)).toEqual(users.map(() => 200));
+    // Each answer needs several sends at 200 ms each (8 per second at most): most are still to go.
+    expect(zalo.delivered.length).toBeLessThan(N);
+
+    child.kill("SIGTERM");
+    await expect.poll(() => output(), { timeout: 5000, interval: 20 }).toContain("shutting down");
+
+    // After SIGTERM: refused (503 with Retry-After, or the port is closed), and never answered.
+    const late = await post(base, "7999999", "Tắt sóng 2G là khi nào?").then(
+      (r) => r.status,
+      () => "refused" as const,
+    );
+    expect([503, "refused"]).toContain(late);
+
+    expect(await exited).toBe(0);
+    for (const u of users) {
+      const texts = zalo.textsTo(u);
+      // The answer (with its sources) and then the consent question of a first contact.
+      expect(texts.some((t) => t.includes("Nguồn:") && t.includes("2G"))).toBe(true);
+      expect(texts.at(-1)).toContain("Gõ 1 để đồng ý lưu câu hỏi");
+    }
+    expect(zalo.textsTo("7999999")).toEqual([]);
+    expect(output()).toMatch(/"drained":true/);
+
+    // The database was closed: the WAL was checkpointed into the file and removed.
+    const file = path.join(dataDir, DATABASE_FILE);
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const db = new Database(file, { readonly: true });
+    try {
+      const row = db.prepare("SELECT count(*) AS n FROM messages WHERE channel = 'zalo'").get() as { n: number };
+      expect(row.n).toBe(N);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+});
