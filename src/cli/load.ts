@@ -29,6 +29,7 @@ import { Agent, createServer, request as httpRequest, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
@@ -182,13 +183,20 @@ interface Memory {
   readonly gc: boolean;
 }
 
-type ChildReply = { id: number; memory?: Memory; pending?: number; stopped?: boolean; port?: number };
+type ChildReply = { id: number; memory?: Memory; pending?: number; stopped?: boolean; port?: number; cpuMs?: number; loop?: LoopDelay };
+
+/** The service's event-loop delay since the previous reading (ms): how long work waited to run. */
+interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
 
 interface ServiceChild {
   readonly child: ChildProcess;
   readonly port: number;
   readonly logFile: string;
-  call(type: "memory" | "pending" | "stop"): Promise<ChildReply>;
+  call(type: "memory" | "pending" | "cpu" | "loop" | "stop"): Promise<ChildReply>;
 }
 
 async function startChild(work: string, fakes: { zalo: Fake; telegram: Fake }): Promise<ServiceChild> {
@@ -256,12 +264,23 @@ async function serve(): Promise<void> {
   const service: Service = await startService(config, logger, { telegramBotInfo: BOT_INFO });
   await service.telegramReady;
   const gc = (globalThis as { gc?: () => void }).gc;
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on("message", (m: { id: number; type: string }) => {
+    if (m.type === "loop") {
+      const ms = (ns: number) => round(ns / 1e6, 1);
+      process.send?.({ id: m.id, loop: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
+      loop.reset();
+      return;
+    }
     if (m.type === "memory") {
       gc?.();
       gc?.();
       const u = process.memoryUsage();
       process.send?.({ id: m.id, memory: { rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, gc: Boolean(gc) } });
+    } else if (m.type === "cpu") {
+      const c = process.cpuUsage();
+      process.send?.({ id: m.id, cpuMs: (c.user + c.system) / 1000 });
     } else if (m.type === "pending") {
       process.send?.({ id: m.id, pending: service.zalo?.pending() ?? 0 });
     } else if (m.type === "stop") {
@@ -458,59 +477,79 @@ interface FloodReport {
 }
 
 /**
- * Child mode (--flood-client): sends `amount` forged webhook requests, half Zalo and half Telegram, over
- * 50 keep-alive connections as fast as the service answers, and reports them to the parent. It runs
- * in its own process so that generating the flood never delays the parent's measurement of the
- * real traffic; the requests are all built before the first one is sent.
+ * Child mode (--flood-client): on each message from the parent, sends `amount` forged webhook
+ * requests, half Zalo and half Telegram, over 50 keep-alive connections as fast as the service
+ * answers, and reports them. It runs in its own process, started and with every request built
+ * before the measurement, so generating the flood never delays the parent's timing of real traffic.
  */
 async function floodClient(): Promise<void> {
-  const { port, amount } = JSON.parse(process.env.LOAD_FLOOD ?? "{}") as { port: number; amount: number };
+  const { port, amount, repeat } = JSON.parse(process.env.LOAD_FLOOD ?? "{}") as { port: number; amount: number; repeat: number };
   const traffic = createTraffic(await loadQuestions());
-  const requests = Array.from({ length: amount }, (_, i) => (i % 2 === 0 ? { path: "/webhooks/zalo", ...traffic.forgedZalo() } : { path: TELEGRAM_PATH, ...traffic.forgedTelegram() }));
+  const batches = Array.from({ length: repeat }, () =>
+    Array.from({ length: amount }, (_, i) => (i % 2 === 0 ? { path: "/webhooks/zalo", ...traffic.forgedZalo() } : { path: TELEGRAM_PATH, ...traffic.forgedTelegram() })),
+  );
   const agent = new Agent({ keepAlive: true, maxSockets: 50 });
-  const samples: FloodReport["samples"] = [];
-  let errors = 0;
-  let next = 0;
-  const send = (r: (typeof requests)[number]) =>
-    new Promise<void>((resolve) => {
-      const t = absoluteNow();
-      const req = httpRequest({ agent, host: "127.0.0.1", port, path: r.path, method: "POST", headers: { ...r.headers, "content-length": Buffer.byteLength(r.body) } }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          const end = absoluteNow();
-          samples.push({ endAbs: end, ms: end - t, status: res.statusCode ?? 0 });
+  const flood = async (requests: NonNullable<(typeof batches)[number]>): Promise<FloodReport> => {
+    const samples: FloodReport["samples"] = [];
+    let errors = 0;
+    let next = 0;
+    const send = (r: (typeof requests)[number]) =>
+      new Promise<void>((resolve) => {
+        const t = absoluteNow();
+        const req = httpRequest({ agent, host: "127.0.0.1", port, path: r.path, method: "POST", headers: { ...r.headers, "content-length": Buffer.byteLength(r.body) } }, (res) => {
+          res.resume();
+          res.on("end", () => {
+            const end = absoluteNow();
+            samples.push({ endAbs: end, ms: end - t, status: res.statusCode ?? 0 });
+            resolve();
+          });
+        });
+        req.on("error", () => {
+          errors++;
           resolve();
         });
+        req.end(r.body);
       });
-      req.on("error", () => {
-        errors++;
-        resolve();
-      });
-      req.end(r.body);
-    });
-  const startedAbs = absoluteNow();
-  await Promise.all(
-    Array.from({ length: 50 }, async () => {
-      while (next < requests.length) await send(requests[next++] as (typeof requests)[number]);
-    }),
-  );
-  const report: FloodReport = { samples, errors, startedAbs, endedAbs: absoluteNow() };
-  agent.destroy();
-  process.send?.(report, () => process.exit(0));
+    const startedAbs = absoluteNow();
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < requests.length) await send(requests[next++] as (typeof requests)[number]);
+      }),
+    );
+    return { samples, errors, startedAbs, endedAbs: absoluteNow() };
+  };
+  let k = 0;
+  process.on("message", (m: string) => {
+    if (m === "go") void flood(batches[k++] ?? []).then((report) => process.send?.(report));
+    else if (m === "exit") {
+      agent.destroy();
+      process.exit(0);
+    }
+  });
+  process.send?.("ready");
 }
 
-/** Runs the forged flood in a child process; times are returned on this process's clock. */
-function runFlood(port: number, amount: number): Promise<StreamResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(SELF, ["--flood-client"], { cwd: ROOT, execArgv: ["--import", "tsx"], env: { ...process.env, LOAD_FLOOD: JSON.stringify({ port, amount }) }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    child.once("message", (r: FloodReport) => {
-      const local = (abs: number) => abs - performance.timeOrigin;
-      resolve({ name: "forged", samples: r.samples.map((x) => ({ end: local(x.endAbs), ms: x.ms, status: x.status })), errors: r.errors, started: local(r.startedAbs), ended: local(r.endedAbs) });
-    });
-    child.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`flood client exited with ${code}`));
-    });
+/** Starts the flood client process; `flood()` runs one flood, with times on this process's clock. */
+async function startFloodClient(port: number, amount: number, repeat: number): Promise<{ flood(): Promise<StreamResult>; close(): void }> {
+  const child = fork(SELF, ["--flood-client"], { cwd: ROOT, execArgv: ["--import", "tsx"], env: { ...process.env, LOAD_FLOOD: JSON.stringify({ port, amount, repeat }) }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`flood client exited with ${code}`)));
   });
+  const local = (abs: number) => abs - performance.timeOrigin;
+  return {
+    flood: () =>
+      new Promise((resolve) => {
+        child.once("message", (r: FloodReport) =>
+          resolve({ name: "forged", samples: r.samples.map((x) => ({ end: local(x.endAbs), ms: x.ms, status: x.status })), errors: r.errors, started: local(r.startedAbs), ended: local(r.endedAbs) }),
+        );
+        child.send("go");
+      }),
+    close: () => {
+      child.removeAllListeners("exit");
+      child.send("exit");
+    },
+  };
 }
 
 // ---- phases --------------------------------------------------------------------------------
@@ -557,27 +596,38 @@ async function shortRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; tele
   await runStream(svc.port, { name: "warmup", path: "/api/ask", make: traffic.ask, connections: o.connections, duration: o.warmup });
   const memBefore = (await svc.call("memory")).memory as Memory;
 
+  const cpu = async () => (await svc.call("cpu")).cpuMs ?? 0;
+  const cpuBeforeAsk = await cpu();
   const askMax = await runStream(svc.port, { name: "ask-max", path: "/api/ask", make: traffic.ask, connections: o.connections, duration: d });
+  const askCpuMsPerRequest = round((await cpu()) - cpuBeforeAsk) / Math.max(1, askMax.samples.length);
   const askMaxF = figures(askMax.samples, (askMax.ended - askMax.started) / 1000, askMax.errors);
   printFigures(`/api/ask, ${o.connections} kết nối (tối đa)`, askMaxF);
+  process.stdout.write(`  thời gian CPU của dịch vụ: ${round(askCpuMsPerRequest, 3)} ms mỗi câu hỏi\n`);
 
   const askRate = await runStream(svc.port, { name: "ask-rate", path: "/api/ask", make: traffic.ask, connections: 50, rate: o.askRate, duration: d });
   const askRateF = figures(askRate.samples, (askRate.ended - askRate.started) / 1000, askRate.errors);
   printFigures(`/api/ask, cố định ${o.askRate} req/s`, askRateF);
 
+  const loop = async () => (await svc.call("loop")).loop as LoopDelay;
   const zaloSentBefore = fakes.zalo.sent;
+  await loop();
   const zalo = await runStream(svc.port, { name: "zalo", path: "/webhooks/zalo", make: traffic.zalo, connections: 20, rate: o.zaloRate, duration: d });
   const zaloF = figures(zalo.samples, (zalo.ended - zalo.started) / 1000, zalo.errors);
+  const zaloLoop = await loop();
   printFigures(`Zalo webhook (ký hợp lệ), ${o.zaloRate} req/s`, zaloF);
+  process.stdout.write(`  độ trễ vòng sự kiện của dịch vụ: p99 ${zaloLoop.p99} ms, lớn nhất ${zaloLoop.max} ms\n`);
   const pendingAtEnd = (await svc.call("pending")).pending ?? 0;
   const zaloDrain = await drainZalo(svc);
   const zaloMessages = fakes.zalo.sent - zaloSentBefore;
   process.stdout.write(`  hàng chờ Zalo khi hết tải: ${pendingAtEnd} việc; trả lời hết sau ${zaloDrain.ms} ms; ${zaloMessages} tin đã gửi sang Zalo giả\n`);
 
   const tgSentBefore = fakes.telegram.sent;
+  await loop();
   const telegram = await runStream(svc.port, { name: "telegram", path: TELEGRAM_PATH, make: traffic.telegram, connections: 20, rate: o.telegramRate, duration: d });
   const telegramF = figures(telegram.samples, (telegram.ended - telegram.started) / 1000, telegram.errors);
+  const telegramLoop = await loop();
   printFigures(`Telegram webhook (đúng mã bí mật), ${o.telegramRate} req/s`, telegramF);
+  process.stdout.write(`  độ trễ vòng sự kiện của dịch vụ: p99 ${telegramLoop.p99} ms, lớn nhất ${telegramLoop.max} ms\n`);
   const telegramMessages = fakes.telegram.sent - tgSentBefore;
   process.stdout.write(`  ${telegramMessages} tin đã gửi sang Telegram giả (Telegram: trả lời xong trong chính yêu cầu webhook)\n`);
 
@@ -592,16 +642,25 @@ async function shortRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; tele
   ];
   const [baseAsk, baseZalo] = await Promise.all(real());
   await drainZalo(svc);
+  const flooder = await startFloodClient(svc.port, o.flood, o.floodRepeat + 1);
+  await sleep(1000);
+  // What a flood costs the service itself: its CPU time for one flood with no other traffic.
+  const cpuBeforeFlood = await cpu();
+  const alone = await flooder.flood();
+  const floodCpuMs = round((await cpu()) - cpuBeforeFlood);
+  process.stdout.write(`Một đợt lũ ${o.flood} yêu cầu giả mạo, không có tải khác: ${Math.round(alone.ended - alone.started)} ms; dịch vụ tốn ${floodCpuMs} ms CPU (${round((floodCpuMs / o.flood) * 1000, 0)} µs mỗi yêu cầu)\n`);
+  await sleep(1000);
   const sentBeforeFlood = { telegram: fakes.telegram.sent };
   const realStarted = performance.now();
   const realRuns = real();
   await sleep(1000);
   const floods: StreamResult[] = [];
   while (floods.length < o.floodRepeat && performance.now() - realStarted < (floodD - 2) * 1000) {
-    floods.push(await runFlood(svc.port, o.flood));
-    await sleep(500);
+    floods.push(await flooder.flood());
+    await sleep(1000);
   }
   const [floodAsk, floodZalo] = await Promise.all(realRuns);
+  flooder.close();
   await drainZalo(svc);
   const windows = floods.map((f) => [f.started, f.ended] as const);
   const floodSeconds = windows.reduce((sum, [a, b]) => sum + (b - a) / 1000, 0);
@@ -610,6 +669,7 @@ async function shortRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; tele
   const forgedErrors = floods.reduce((sum, f) => sum + f.errors, 0);
   const refused = forged.filter((x) => x.status === 401 || x.status === 403).length;
   const floodFigures = {
+    alone: { ms: Math.round(alone.ended - alone.started), serviceCpuMs: floodCpuMs, serviceCpuMicrosecondsPerRequest: round((floodCpuMs / o.flood) * 1000, 0), refused: alone.samples.filter((x) => x.status === 401 || x.status === 403).length },
     floods: floods.length,
     forgedPerFlood: o.flood,
     forged: forged.length + forgedErrors,
@@ -652,8 +712,8 @@ async function shortRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; tele
     {
       name: "forged webhooks refused",
       target: `every one → 401/403, nothing sent`,
-      value: `${refused}/${floodFigures.forged} (${floods.length} × ${o.flood})`,
-      met: refused === floodFigures.forged && floodFigures.forged === floods.length * o.flood && floodFigures.telegramMessagesDuringFlood === 0,
+      value: `${refused + floodFigures.alone.refused}/${floodFigures.forged + alone.samples.length + alone.errors} (${floods.length + 1} × ${o.flood})`,
+      met: refused === floodFigures.forged && floodFigures.forged === floods.length * o.flood && floodFigures.alone.refused === o.flood && floodFigures.telegramMessagesDuringFlood === 0,
     },
     {
       name: `real /api/ask (${o.floodAskRate} req/s) during the floods`,
@@ -669,9 +729,9 @@ async function shortRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; tele
     },
   ];
   return {
-    ask: { closedLoop: askMaxF, fixedRate: askRateF },
-    zalo: { ack: zaloF, pendingWhenLoadStopped: pendingAtEnd, drainMs: zaloDrain.ms, drained: zaloDrain.drained, messagesSent: zaloMessages, events: zalo.samples.length },
-    telegram: { ack: telegramF, messagesSent: telegramMessages, note: "grammY answers a webhook update within its request: the ack comes after the answer was sent" },
+    ask: { closedLoop: askMaxF, serviceCpuMsPerRequest: round(askCpuMsPerRequest, 3), fixedRate: askRateF },
+    zalo: { ack: zaloF, serviceEventLoopDelayMs: zaloLoop, pendingWhenLoadStopped: pendingAtEnd, drainMs: zaloDrain.ms, drained: zaloDrain.drained, messagesSent: zaloMessages, events: zalo.samples.length },
+    telegram: { ack: telegramF, serviceEventLoopDelayMs: telegramLoop, messagesSent: telegramMessages, note: "grammY answers a webhook update within its request: the ack comes after the answer was sent" },
     flood: floodFigures,
     memory: { before: memoryRow(memBefore), after: memoryRow(memAfter) },
     targets,
