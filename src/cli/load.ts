@@ -764,8 +764,10 @@ async function soakRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; teleg
     }
   })();
   const zaloBefore = fakes.zalo.sent;
+  await svc.call("loop");
   const [ask, telegram, zalo] = await Promise.all(mixed(o.duration));
   running = false;
+  const soakLoop = (await svc.call("loop")).loop as LoopDelay;
   const pendingAtEnd = (await svc.call("pending")).pending ?? 0;
   const drain = await drainZalo(svc);
   const end = (await svc.call("memory")).memory as Memory;
@@ -776,6 +778,7 @@ async function soakRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; teleg
   printFigures("/api/ask (chạy dài)", result.ask);
   printFigures("Telegram webhook (chạy dài)", result.telegram);
   printFigures("Zalo webhook ack (chạy dài)", result.zaloAck);
+  process.stdout.write(`  độ trễ vòng sự kiện của dịch vụ: p99 ${soakLoop.p99} ms, lớn nhất ${soakLoop.max} ms (có cả các lần GC đo bộ nhớ mỗi phút)\n`);
   const growth = (a: number, b: number) => round(((b - a) / a) * 100, 1);
   const rssGrowth = growth(start.rss, end.rss);
   const heapGrowth = growth(start.heapUsed, end.heapUsed);
@@ -793,6 +796,7 @@ async function soakRun(o: Options, svc: ServiceChild, fakes: { zalo: Fake; teleg
   ];
   return {
     ...result,
+    serviceEventLoopDelayMs: soakLoop,
     zalo: { pendingWhenLoadStopped: pendingAtEnd, drainMs: drain.ms, drained: drain.drained, messagesSent: fakes.zalo.sent - zaloBefore },
     memory: { start: memoryRow(start), end: memoryRow(end), rssGrowthPercent: rssGrowth, heapGrowthPercent: heapGrowth, secondHalf, series },
     targets,
