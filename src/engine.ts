@@ -11,6 +11,7 @@ import { CommunesFileSchema, createCommuneDirectory, type CommuneDirectory } fro
 import { parseDataFile, parseKnowledgeFile, type KnowledgeDoc } from "./core/knowledge/parse.js";
 import type { LanguageModel, ProgressReporter, PromptSet } from "./core/ports.js";
 import { HashedNgramEmbeddings } from "./core/retrieval/hashed-embeddings.js";
+import { createCuratedMatcher } from "./core/retrieval/curated.js";
 import { createHybridSearcher, HybridRetriever } from "./core/retrieval/hybrid.js";
 import { createAnalyzer, type Analysis, type Analyzer } from "./core/text/analyze.js";
 import { createLexicon, LexiconDataSchema } from "./core/text/lexicon.js";
@@ -113,9 +114,11 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     const analysis = knowledge.analyzer.analyzeQuery(question);
     return { analysis, vector: await embedQuery(analysis, question), commune: config.COMMUNE, k: 4 };
   });
+  const curated = createCuratedMatcher({ chunks: knowledge.chunks, analyzer: knowledge.analyzer, idf: (t) => searcher.idf(t) });
   const service = createAnswerService({
     analyzer: knowledge.analyzer,
     searcher,
+    curated,
     communes: knowledge.communes,
     defaultCommune: config.COMMUNE,
     documents,

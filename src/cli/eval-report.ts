@@ -1,42 +1,56 @@
 /**
- * Scoring of an evaluation run: per-group summaries and the quality gate that `.ci/run`
- * enforces through `npm run eval`. Pure functions, so the gate itself is tested.
+ * Summaries of an evaluation run and the quality gate that `.ci/run` enforces through
+ * `npm run eval`. Pure functions, so the gate itself is tested.
  */
+import type { Outcome } from "./eval-score.js";
 
-/** One evaluated question. */
-export interface Outcome {
-  readonly id: string;
-  readonly topic: string;
-  readonly answerable: boolean;
-  readonly noDiacritics: boolean;
-  readonly correct: boolean;
-  readonly kind: string;
-  /** Whether the first / any of the first three sources is expected; null without expected sources. */
-  readonly hit1: boolean | null;
-  readonly hit3: boolean | null;
-  readonly answer: string;
-  readonly sources: readonly string[];
-}
+export type { Outcome } from "./eval-score.js";
 
 export interface Summary {
   readonly questions: number;
-  /** Percentages with one decimal; null when the group has no such question. */
+  /** Percentages with one decimal; null when the group has no such item. */
   readonly answer_accuracy: number | null;
-  readonly refusal_accuracy: number | null;
+  readonly decline_accuracy: number | null;
+  readonly smalltalk_accuracy: number | null;
+  /** Answerable items answered with a hand-off / with "did you mean", in percent. */
+  readonly handoff_rate: number | null;
+  readonly clarify_rate: number | null;
+  /** Answerable items whose reply was an answer but missed the yes/no or the date in its first sentence. */
+  readonly off_point: number;
+  /** Characters of the replies to answerable items: median and 95th percentile; how many over 600. */
+  readonly median_chars: number | null;
+  readonly p95_chars: number | null;
+  readonly over_600: number;
   readonly hit_at_1: number | null;
   readonly hit_at_3: number | null;
 }
 
 const pct = (n: number, d: number) => (d === 0 ? null : Math.round((1000 * n) / d) / 10);
 
+function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
+}
+
 export function summarize(rows: readonly Outcome[]): Summary {
-  const answerable = rows.filter((r) => r.answerable);
-  const refusable = rows.filter((r) => !r.answerable);
+  const answerable = rows.filter((r) => r.expect === "answer");
+  const declines = rows.filter((r) => r.expect === "decline");
+  const smalltalk = rows.filter((r) => r.expect === "smalltalk");
   const withSources = answerable.filter((r) => r.hit1 !== null);
+  const chars = answerable.map((r) => r.chars);
+  const answered = answerable.filter((r) => ["faq", "extractive", "generative"].includes(r.kind));
   return {
     questions: rows.length,
     answer_accuracy: pct(answerable.filter((r) => r.correct).length, answerable.length),
-    refusal_accuracy: pct(refusable.filter((r) => r.correct).length, refusable.length),
+    decline_accuracy: pct(declines.filter((r) => r.correct).length, declines.length),
+    smalltalk_accuracy: pct(smalltalk.filter((r) => r.correct).length, smalltalk.length),
+    handoff_rate: pct(answerable.filter((r) => r.kind === "handoff").length, answerable.length),
+    clarify_rate: pct(answerable.filter((r) => r.kind === "clarify").length, answerable.length),
+    off_point: answered.filter((r) => !r.onPoint).length,
+    median_chars: percentile(chars, 50),
+    p95_chars: percentile(chars, 95),
+    over_600: chars.filter((c) => c > 600).length,
     hit_at_1: pct(withSources.filter((r) => r.hit1).length, withSources.length),
     hit_at_3: pct(withSources.filter((r) => r.hit3).length, withSources.length),
   };
@@ -45,31 +59,38 @@ export function summarize(rows: readonly Outcome[]): Summary {
 export interface Report {
   readonly overall: Summary;
   readonly byTopic: Readonly<Record<string, Summary>>;
-  /** Questions typed without any diacritics, and the rest. */
+  /** Published questions and questions written in residents' styles. */
+  readonly byOrigin: Readonly<Record<string, Summary>>;
+  /** Vietnamese questions typed without any diacritics, and the rest. */
   readonly noDiacritics: Summary;
   readonly withDiacritics: Summary;
 }
 
 export function buildReport(rows: readonly Outcome[]): Report {
-  const topics = [...new Set(rows.map((r) => r.topic))].sort();
+  const group = (key: (r: Outcome) => string) => {
+    const keys = [...new Set(rows.map(key))].sort();
+    return Object.fromEntries(keys.map((k) => [k, summarize(rows.filter((r) => key(r) === k))]));
+  };
   return {
     overall: summarize(rows),
-    byTopic: Object.fromEntries(topics.map((t) => [t, summarize(rows.filter((r) => r.topic === t))])),
-    noDiacritics: summarize(rows.filter((r) => r.noDiacritics)),
-    withDiacritics: summarize(rows.filter((r) => !r.noDiacritics)),
+    byTopic: group((r) => r.topic),
+    byOrigin: group((r) => r.origin),
+    noDiacritics: summarize(rows.filter((r) => r.noDiacritics === true)),
+    withDiacritics: summarize(rows.filter((r) => r.noDiacritics === false)),
   };
 }
 
-/** Thresholds of the quality gate, in percent (points for the gap). */
+/** Thresholds of the quality gate: percentages, points for the gap, characters for the length. */
 export interface Gate {
   readonly minAnswer: number;
-  readonly minRefusal: number;
-  readonly minTopicAnswer: number;
+  readonly minDecline: number;
   readonly maxDiacriticsGap: number;
+  readonly maxHandoffRate: number;
+  readonly maxMedianChars: number;
 }
 
-/** The product's bar: ≥90% answers overall and per topic, ≥95% refusals, typing without diacritics within 3 points. */
-export const DEFAULT_GATE: Gate = { minAnswer: 90, minRefusal: 95, minTopicAnswer: 90, maxDiacriticsGap: 3 };
+/** The product's bar (issue 13): ≥90% answered right, ≥95% declines right, no-diacritics within 3 points, ≤5% hand-offs, median ≤450 characters. */
+export const DEFAULT_GATE: Gate = { minAnswer: 90, minDecline: 95, maxDiacriticsGap: 3, maxHandoffRate: 5, maxMedianChars: 450 };
 
 export interface GateCheck {
   readonly name: string;
@@ -78,37 +99,52 @@ export interface GateCheck {
   readonly passed: boolean;
 }
 
-/** Checks a report against the gate; a group without questions of a kind passes that check. */
-export function checkGate(report: Report, gate: Gate = DEFAULT_GATE): GateCheck[] {
-  const atLeast = (name: string, value: number | null, min: number): GateCheck => ({
-    name,
-    value,
-    limit: `≥ ${min}%`,
-    passed: value === null || value >= min,
-  });
-  const checks: GateCheck[] = [
-    atLeast("answer accuracy, overall", report.overall.answer_accuracy, gate.minAnswer),
-    atLeast("refusal accuracy, overall", report.overall.refusal_accuracy, gate.minRefusal),
-    ...Object.entries(report.byTopic).map(([topic, s]) => atLeast(`answer accuracy, ${topic}`, s.answer_accuracy, gate.minTopicAnswer)),
-  ];
+/** The gap between questions typed with and without diacritics, in points (positive: plain trails). */
+export function diacriticsGap(report: Report): number | null {
   const plain = report.noDiacritics.answer_accuracy;
   const marked = report.withDiacritics.answer_accuracy;
-  const gap = plain === null || marked === null ? null : Math.round(10 * (marked - plain)) / 10;
-  checks.push({ name: "no-diacritics gap (marked − plain)", value: gap, limit: `≤ ${gate.maxDiacriticsGap} points`, passed: gap === null || gap <= gate.maxDiacriticsGap });
-  return checks;
+  return plain === null || marked === null ? null : Math.round(10 * (marked - plain)) / 10;
 }
 
-/** The report as a fixed-width table, one row per topic, then overall and by typing style. */
-export function formatTable(report: Report): string {
-  const fmt = (v: number | null) => (v === null ? "    – " : `${v.toFixed(1).padStart(5)}%`);
-  const line = (name: string, s: Summary) =>
-    `${name.padEnd(16)} ${String(s.questions).padStart(4)}  ${fmt(s.answer_accuracy)}  ${fmt(s.refusal_accuracy)}  ${fmt(s.hit_at_1)}  ${fmt(s.hit_at_3)}`;
+/** Checks a report against the gate; a group without items of a kind passes that check. */
+export function checkGate(report: Report, gate: Gate = DEFAULT_GATE): GateCheck[] {
+  const atLeast = (name: string, value: number | null, min: number): GateCheck => ({ name, value, limit: `≥ ${min}%`, passed: value === null || value >= min });
+  const atMost = (name: string, value: number | null, max: number, unit: string): GateCheck => ({ name, value, limit: `≤ ${max}${unit}`, passed: value === null || value <= max });
   return [
-    `${"topic".padEnd(16)} ${"n".padStart(4)}  ${"answer".padStart(6)}  ${"refuse".padStart(6)}  ${"hit@1".padStart(6)}  ${"hit@3".padStart(6)}`,
+    atLeast("answered right", report.overall.answer_accuracy, gate.minAnswer),
+    atLeast("declines right", report.overall.decline_accuracy, gate.minDecline),
+    atMost("no-diacritics gap (marked − plain)", diacriticsGap(report), gate.maxDiacriticsGap, " points"),
+    atMost("hand-offs on answerable questions", report.overall.handoff_rate, gate.maxHandoffRate, "%"),
+    atMost("median answer length", report.overall.median_chars, gate.maxMedianChars, " characters"),
+  ];
+}
+
+/** The floor the frozen test split must keep (its figures when the issue closed, minus 3 points). */
+export interface TestFloor {
+  readonly answer_accuracy: number;
+  readonly decline_accuracy: number;
+}
+
+export function checkFloor(report: Report, floor: TestFloor): GateCheck[] {
+  const atLeast = (name: string, value: number | null, min: number): GateCheck => ({ name, value, limit: `≥ ${min}%`, passed: value === null || value >= min });
+  return [atLeast("answered right (test floor)", report.overall.answer_accuracy, floor.answer_accuracy), atLeast("declines right (test floor)", report.overall.decline_accuracy, floor.decline_accuracy)];
+}
+
+const fmtPct = (v: number | null) => (v === null ? "    – " : `${v.toFixed(1).padStart(5)}%`);
+const fmtNum = (v: number | null) => (v === null ? "   –" : String(v).padStart(4));
+
+/** The report as a fixed-width table: topics, origins, typing style, overall. */
+export function formatTable(report: Report): string {
+  const line = (name: string, s: Summary) =>
+    `${name.padEnd(16)} ${String(s.questions).padStart(4)}  ${fmtPct(s.answer_accuracy)}  ${fmtPct(s.decline_accuracy)}  ${fmtPct(s.smalltalk_accuracy)}  ${fmtPct(s.handoff_rate)}  ${fmtPct(s.clarify_rate)}  ${fmtNum(s.median_chars)}  ${fmtNum(s.p95_chars)}  ${String(s.over_600).padStart(4)}`;
+  const head = `${"nhóm / group".padEnd(16)} ${"n".padStart(4)}  ${"answer".padStart(6)}  ${"declin".padStart(6)}  ${"small".padStart(6)}  ${"handof".padStart(6)}  ${"clarif".padStart(6)}  ${"med".padStart(4)}  ${"p95".padStart(4)}  ${">600".padStart(4)}`;
+  return [
+    head,
     ...Object.entries(report.byTopic).map(([t, s]) => line(t, s)),
-    line("TỔNG / overall", report.overall),
+    ...Object.entries(report.byOrigin).map(([o, s]) => line(`(${o})`, s)),
     line("không dấu", report.noDiacritics),
     line("có dấu", report.withDiacritics),
+    line("TỔNG / overall", report.overall),
   ].join("\n");
 }
 
@@ -121,7 +157,7 @@ export interface LlmUsage {
   readonly kept: Readonly<Record<string, number>>;
 }
 
-/** Tallies the `diagnostics.llm` reasons of a run (refusals and handoffs count as "no_model_call"). */
+/** Tallies the `diagnostics.llm` reasons of a run (answers without a model call count as "no_model_call"). */
 export function summarizeLlm(reasons: ReadonlyArray<{ used: boolean; reason: string | null } | undefined>): LlmUsage {
   const kept: Record<string, number> = {};
   let used = 0;
@@ -136,22 +172,21 @@ export function summarizeLlm(reasons: ReadonlyArray<{ used: boolean; reason: str
   return { questions: reasons.length, used, kept };
 }
 
-/** The default and the language-model runs side by side, one row per topic ("trích" = the default, extractive). */
+/** The default and the language-model runs side by side, one row per topic ("trích" = the default). */
 export function formatSideBySide(byDefault: Report, withLlm: Report): string {
-  const fmt = (v: number | null) => (v === null ? "    – " : `${v.toFixed(1).padStart(5)}%`);
-  const pair = (a: number | null, b: number | null) => `${fmt(a)} ${fmt(b)}`;
+  const pair = (a: number | null, b: number | null) => `${fmtPct(a)} ${fmtPct(b)}`;
+  const empty = summarize([]);
   const line = (name: string, a: Summary, b: Summary) =>
-    `${name.padEnd(16)} ${String(a.questions).padStart(4)}  ${pair(a.answer_accuracy, b.answer_accuracy)}  ${pair(a.refusal_accuracy, b.refusal_accuracy)}  ${pair(a.hit_at_3, b.hit_at_3)}`;
-  const empty: Summary = { questions: 0, answer_accuracy: null, refusal_accuracy: null, hit_at_1: null, hit_at_3: null };
+    `${name.padEnd(16)} ${String(a.questions).padStart(4)}  ${pair(a.answer_accuracy, b.answer_accuracy)}  ${pair(a.decline_accuracy, b.decline_accuracy)}  ${pair(a.handoff_rate, b.handoff_rate)}`;
   const group = (label: string) => label.padStart(13);
   const modes = `${"trích".padStart(6)} ${"LLM".padStart(6)}`;
   return [
-    `${"".padEnd(16)} ${"".padStart(4)}  ${group("answer")}  ${group("refuse")}  ${group("hit@3")}`,
+    `${"".padEnd(16)} ${"".padStart(4)}  ${group("answer")}  ${group("decline")}  ${group("handoff")}`,
     `${"topic".padEnd(16)} ${"n".padStart(4)}  ${modes}  ${modes}  ${modes}`,
     ...Object.entries(byDefault.byTopic).map(([t, s]) => line(t, s, withLlm.byTopic[t] ?? empty)),
-    line("TỔNG / overall", byDefault.overall, withLlm.overall),
     line("không dấu", byDefault.noDiacritics, withLlm.noDiacritics),
     line("có dấu", byDefault.withDiacritics, withLlm.withDiacritics),
+    line("TỔNG / overall", byDefault.overall, withLlm.overall),
   ].join("\n");
 }
 

@@ -30,7 +30,7 @@ export interface UserRecord {
   readonly createdAt: string;
 }
 
-export type AnswerKindStored = "faq" | "extractive" | "generative" | "refusal" | "handoff" | "flow" | "staff";
+export type AnswerKindStored = "faq" | "extractive" | "generative" | "refusal" | "handoff" | "smalltalk" | "clarify" | "flow" | "staff";
 
 export interface MessageInput {
   readonly userKey: string;

@@ -4,7 +4,17 @@ import type Database from "better-sqlite3";
  * Schema migrations for the shared store, applied in order. Migration `i` (0-based) brings the
  * database to `PRAGMA user_version = i + 1`. Never edit a released migration: append a new one.
  */
-export const MIGRATIONS: readonly string[] = [
+/**
+ * A migration that rebuilds a table (SQLite cannot alter a CHECK constraint in place): it runs
+ * with foreign-key enforcement off, as SQLite's documented twelve-step procedure requires, and
+ * the foreign keys are checked before its transaction commits.
+ */
+export interface RebuildMigration {
+  readonly sql: string;
+  readonly rebuildsTables: true;
+}
+
+export const MIGRATIONS: ReadonlyArray<string | RebuildMigration> = [
   `
   CREATE TABLE users (
     key        TEXT PRIMARY KEY,
@@ -106,6 +116,30 @@ export const MIGRATIONS: readonly string[] = [
     last_login_at TEXT
   ) STRICT;
   `,
+  {
+    // Answers of two more kinds are recorded: small talk ("xin chào") and "did you mean".
+    rebuildsTables: true,
+    sql: `
+  CREATE TABLE messages_new (
+    id          INTEGER PRIMARY KEY,
+    user_key    TEXT NOT NULL REFERENCES users(key),
+    channel     TEXT NOT NULL CHECK (channel IN ('telegram', 'zalo', 'web')),
+    question    TEXT,
+    kind        TEXT NOT NULL CHECK (kind IN ('faq', 'extractive', 'generative', 'refusal', 'handoff', 'smalltalk', 'clarify', 'flow', 'staff')),
+    confidence  REAL,
+    commune     TEXT,
+    sources     TEXT NOT NULL DEFAULT '[]',
+    latency_ms  REAL NOT NULL,
+    created_at  TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO messages_new (id, user_key, channel, question, kind, confidence, commune, sources, latency_ms, created_at)
+    SELECT id, user_key, channel, question, kind, confidence, commune, sources, latency_ms, created_at FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE messages_new RENAME TO messages;
+  CREATE INDEX messages_user ON messages(user_key);
+  CREATE INDEX messages_created ON messages(created_at);
+  `,
+  },
 ];
 
 /** Latest schema version this build knows. */
@@ -119,10 +153,14 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  */
 export function migrate(db: Database.Database): number[] {
   const applied: number[] = [];
-  const step = db.transaction((target: number, sql: string): boolean => {
+  const step = db.transaction((target: number, migration: string | RebuildMigration): boolean => {
     // Re-read inside the write lock: another process may have migrated meanwhile.
     if (userVersion(db) >= target) return false;
-    db.exec(sql);
+    db.exec(typeof migration === "string" ? migration : migration.sql);
+    if (typeof migration !== "string") {
+      const broken = db.pragma("foreign_key_check") as unknown[];
+      if (broken.length) throw new Error(`migration ${target} would break ${broken.length} foreign-key references`);
+    }
     db.pragma(`user_version = ${target}`);
     return true;
   });
@@ -130,9 +168,18 @@ export function migrate(db: Database.Database): number[] {
   if (current > SCHEMA_VERSION) {
     throw new Error(`database schema version ${current} is newer than this build (${SCHEMA_VERSION})`);
   }
-  MIGRATIONS.forEach((sql, index) => {
+  MIGRATIONS.forEach((migration, index) => {
     const target = index + 1;
-    if (target > current && step.immediate(target, sql)) applied.push(target);
+    if (target <= current) return;
+    // Foreign-key enforcement can only be switched outside a transaction.
+    const rebuild = typeof migration !== "string";
+    const enforced = rebuild && (db.pragma("foreign_keys", { simple: true }) as number) === 1;
+    if (enforced) db.pragma("foreign_keys = OFF");
+    try {
+      if (step.immediate(target, migration)) applied.push(target);
+    } finally {
+      if (enforced) db.pragma("foreign_keys = ON");
+    }
   });
   return applied;
 }

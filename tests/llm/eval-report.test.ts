@@ -5,10 +5,16 @@ let n = 0;
 const row = (topic: string, correct: boolean, opts: Partial<Outcome> = {}): Outcome => ({
   id: `q${++n}`,
   topic,
-  answerable: true,
+  expect: "answer",
+  origin: "written",
   noDiacritics: false,
   correct,
   kind: "extractive",
+  mentions: correct,
+  forbidden: null,
+  onPoint: true,
+  languageOk: true,
+  chars: 200,
   hit1: null,
   hit3: null,
   answer: "",
@@ -18,10 +24,10 @@ const row = (topic: string, correct: boolean, opts: Partial<Outcome> = {}): Outc
 
 describe("the side-by-side evaluation report", () => {
   it("should show the default and the language-model numbers in pairs, per topic", () => {
-    const byDefault = buildReport([row("2g", true, { hit3: true, hit1: true }), row("2g", true, { hit3: true, hit1: true }), row("off", true, { answerable: false, kind: "refusal" })]);
-    const withLlm = buildReport([row("2g", true, { hit3: true, hit1: true }), row("2g", false, { hit3: false, hit1: false }), row("off", true, { answerable: false, kind: "refusal" })]);
+    const byDefault = buildReport([row("2g", true, { hit3: true, hit1: true }), row("2g", true, { hit3: true, hit1: true }), row("off", true, { expect: "decline", kind: "refusal" })]);
+    const withLlm = buildReport([row("2g", true, { hit3: true, hit1: true }), row("2g", false, { hit3: false, hit1: false }), row("off", true, { expect: "decline", kind: "refusal" })]);
     const table = formatSideBySide(byDefault, withLlm);
-    expect(table).toMatch(/^2g\s+2\s+100\.0%\s+50\.0%\s+–\s+–\s+100\.0%\s+50\.0%$/m);
+    expect(table).toMatch(/^2g\s+2\s+100\.0%\s+50\.0%\s+–\s+–\s+0\.0%\s+0\.0%$/m);
     expect(table).toMatch(/^off\s+1\s+–\s+–\s+100\.0%\s+100\.0%/m);
     expect(table).toMatch(/trích\s+LLM/);
   });

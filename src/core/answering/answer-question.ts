@@ -1,13 +1,16 @@
 import type { Chunk } from "../knowledge/chunk.js";
 import type { Commune, CommuneDirectory } from "../knowledge/communes.js";
+import type { CuratedCandidate, CuratedMatcher } from "../retrieval/curated.js";
 import type { HybridSearcher, RetrievalHit } from "../retrieval/hybrid.js";
 import type { Analysis, Analyzer } from "../text/analyze.js";
-import type { RefusalCategory } from "../text/lexicon.js";
+import type { Word } from "../text/normalize.js";
+import { understand, type Understanding } from "../understanding/understand.js";
+import type { QuestionType } from "../understanding/question-type.js";
 import { createComposer, type ComposeOptions, type Excerpt } from "./compose.js";
-import { REFUSAL_REPLIES, handoffReply } from "./replies.js";
+import { clarifyReply, communeLabel, defaultCommuneNote, handoffReply, refusalReply, smallTalkReply, type HandoffTopic } from "./replies.js";
 
 /** How an answer was produced. */
-export type AnswerKind = "faq" | "extractive" | "generative" | "refusal" | "handoff";
+export type AnswerKind = "faq" | "extractive" | "generative" | "refusal" | "handoff" | "smalltalk" | "clarify";
 
 /** A numbered source of an answer: document id, title, citation path inside it, and URL. */
 export interface SourceRef {
@@ -19,13 +22,17 @@ export interface SourceRef {
 
 /** Scores and decisions behind an answer, for logs and the console (never shown to residents). */
 export interface AnswerDiagnostics {
-  readonly route: "refusal" | "retrieval";
-  readonly refusal: RefusalCategory | null;
+  readonly route: "refusal" | "retrieval" | "smalltalk";
+  readonly refusal: string | null;
   readonly communeFrom: "request" | "question" | "default";
   readonly hits: ReadonlyArray<{ chunkId: string; relevance: number; coverage: number; phraseCoverage: number; bm25Rank: number | null; vectorRank: number | null; distance: number }>;
   readonly bestRelevance: number;
   /** Sentences quoted in an extractive answer, with their selection scores. */
   readonly excerpts?: ReadonlyArray<{ chunkId: string; score: number }>;
+  /** How the question was read (no text: diagnostics are logged). */
+  readonly understanding?: { readonly lang: "vi" | "en"; readonly qtype: QuestionType; readonly frames: readonly string[]; readonly smallTalk: string | null };
+  /** The best curated entries and their scores. */
+  readonly curated?: ReadonlyArray<{ chunkId: string; score: number; forward: number; backward: number }>;
   /** What the language model did, when one is configured (see generative.ts). */
   readonly llm?: LlmDiagnostics;
 }
@@ -61,6 +68,10 @@ export interface AnswerResult {
   readonly commune: string | null;
   readonly sources: readonly SourceRef[];
   readonly diagnostics: AnswerDiagnostics;
+  /** For "clarify": the questions offered ("Có phải bà con muốn hỏi…?"), to render as buttons or links. */
+  readonly suggestions?: readonly string[];
+  /** Language of the reply ("en" for an English question). */
+  readonly lang?: "vi" | "en";
 }
 
 export interface AnswerRequest {
@@ -69,17 +80,32 @@ export interface AnswerRequest {
   readonly commune?: string | null;
 }
 
+/** The answer's decision thresholds (fitted on the dev split only). */
+export interface DecisionOptions {
+  /** A curated entry at or above this score answers on its own. */
+  readonly confident: number;
+  /** Below `sure`, a second entry within `margin` of the first makes the answer a "did you mean". */
+  readonly sure: number;
+  readonly margin: number;
+  /** Entries at or above this score may be offered as suggestions. */
+  readonly suggest: number;
+  /** Least coverage of the question by a passage for a quoted (extractive) answer. */
+  readonly quoteCoverage: number;
+}
+
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.5, sure: 0.62, margin: 0.04, suggest: 0.36, quoteCoverage: 0.7 };
+
 export interface AnswerServiceDeps {
   readonly analyzer: Analyzer;
   readonly searcher: HybridSearcher;
+  readonly curated: CuratedMatcher;
   readonly communes: CommuneDirectory;
   readonly defaultCommune: string;
   /** Embeds a prepared question for the vector side of retrieval. */
   readonly embedQuery: (analysis: Analysis, question: string) => Promise<number[]>;
   /** Title and URL of each knowledge document, for FAQ citations. */
   readonly documents: ReadonlyMap<string, { title: string; url: string | null }>;
-  /** Minimum relevance for an FAQ entry to answer on its own (0..1). */
-  readonly faqThreshold?: number;
+  readonly decision?: Partial<DecisionOptions>;
   readonly compose?: Partial<ComposeOptions>;
   /** How many retrieved chunks the composer may quote from. */
   readonly topK?: number;
@@ -89,147 +115,146 @@ export interface AnswerService {
   answer(request: AnswerRequest): Promise<AnswerResult>;
 }
 
-const DEFAULT_FAQ_THRESHOLD = 0.75;
-/** How many fewer of the question's word pairs an FAQ entry may match than the best passage. */
-const PHRASE_TOLERANCE = 0.2;
+/** The most suggestions a "did you mean" offers. */
+const MAX_SUGGESTIONS = 3;
 
-/** Creates the default (no LLM) answerer: route, retrieve, then FAQ or extractive answer. */
+/**
+ * Creates the default (no LLM) answerer. In order: small talk; refusals decided by rule; the
+ * curated answers matched by the meaning of the whole question (confident answer, or "did you
+ * mean" when close ones compete); a quoted passage only when a sentence answers the kind of
+ * question asked; otherwise a hand-off that says whom to ask for this topic.
+ */
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
-  const faqThreshold = deps.faqThreshold ?? DEFAULT_FAQ_THRESHOLD;
+  const d = { ...DEFAULT_DECISION_OPTIONS, ...deps.decision };
   const topK = deps.topK ?? 6;
-  const composer = createComposer({ analyzer: deps.analyzer, idf: (t) => deps.searcher.idf(t), ...(deps.compose ? { options: deps.compose } : {}) });
-
-  const hitDiagnostics = (hits: readonly RetrievalHit[]) =>
-    hits.map((h) => ({
-      chunkId: h.chunk.id,
-      relevance: round(h.relevance),
-      coverage: round(h.coverage),
-      phraseCoverage: round(h.phraseCoverage),
-      bm25Rank: h.bm25Rank,
-      vectorRank: h.vectorRank,
-      distance: round(h.distance),
-    }));
+  const composer = createComposer({ analyzer: deps.analyzer, idf: (t) => deps.searcher.idf(t), options: { maxSentences: 3, maxWords: 70, ...deps.compose } });
 
   return {
     async answer(request) {
       const question = request.question.normalize("NFC").trim();
+      const u = understand(question, deps.analyzer);
       const routing = deps.analyzer.routingWords(question);
+      const understanding = { lang: u.lang, qtype: u.qtype, frames: u.frames, smallTalk: u.smallTalk };
+      const base = { refusal: null, hits: [], bestRelevance: 0, understanding } as const;
 
-      const refusal = deps.analyzer.lexicon.matchRefusal(routing);
+      if (u.smallTalk) {
+        return { answer: smallTalkReply(u.smallTalk, u.lang), kind: "smalltalk", confidence: 1, commune: null, sources: [], lang: u.lang, diagnostics: { ...base, route: "smalltalk", communeFrom: "default" } };
+      }
+      const refusal = deps.analyzer.lexicon.matchRefusalRule(routing);
       if (refusal) {
         return {
-          answer: REFUSAL_REPLIES[refusal](),
+          answer: refusalReply(refusal, u.lang),
           kind: "refusal",
           confidence: 1,
           commune: null,
           sources: [],
-          diagnostics: { route: "refusal", refusal, communeFrom: "default", hits: [], bestRelevance: 0 },
+          lang: u.lang,
+          diagnostics: { ...base, route: "refusal", refusal: refusal.category, communeFrom: "default" },
         };
       }
 
       // Which commune: the channel's choice, else a name in the question, else the deployment's.
       const named = deps.communes.detect(routing.map((w) => w.f));
-      let tokens = routing;
-      if (named) {
-        // The commune name only selects documents; left in the query it would skew scores.
-        const start = named.start > 0 && routing[named.start - 1]?.f === "xa" ? named.start - 1 : named.start;
-        tokens = [...routing.slice(0, start), ...routing.slice(named.end)];
-      }
       const requested = request.commune ? deps.communes.get(request.commune) : undefined;
       const commune: Commune | undefined = requested ?? named?.commune ?? deps.communes.get(deps.defaultCommune);
       const communeFrom = requested ? "request" : named ? "question" : "default";
 
-      let analysis = deps.analyzer.analyzeRoutingWords(tokens);
-      // "xã Phú Tân giờ là xã nào?": with the name removed nothing is left to search for, so the
-      // name itself is the topic.
-      if (named && analysis.contentTokens.length === 0) analysis = deps.analyzer.analyzeRoutingWords(routing);
-      const vector = await deps.embedQuery(analysis, question);
-      const { hits: found, best } = await deps.searcher.search({
-        analysis,
-        vector,
-        commune: commune?.id ?? null,
-        // A named commune, or a question about "the plan" of an unnamed commune: that commune's
-        // own documents first.
-        preferCommune: named || requested || asksAboutPlan(analysis) ? (commune?.id ?? null) : null,
-        k: 2 * topK,
-      });
-      // Curated entries and document passages do not compete for the same slots: up to topK each,
-      // so a close FAQ entry never pushes the passage with the figure out of the extractive answer.
-      const passages = found.filter((h) => !h.chunk.faq).slice(0, topK);
-      const hits = [...passages, ...found.filter((h) => h.chunk.faq).slice(0, topK)];
-      const diagnostics: AnswerDiagnostics = {
-        route: "retrieval",
-        refusal: null,
-        communeFrom,
-        hits: hitDiagnostics(hits.length ? hits : best ? [best] : []),
-        bestRelevance: round(best?.relevance ?? 0),
+      // The commune name only selects documents; left in the question it would skew the scores.
+      const withoutName = (words: readonly Word[]) => {
+        const found = deps.communes.detect(words.map((w) => w.f));
+        if (!found) return [...words];
+        const start = found.start > 0 && words[found.start - 1]?.f === "xa" ? found.start - 1 : found.start;
+        return [...words.slice(0, start), ...words.slice(found.end)];
       };
+      let focus = deps.analyzer.analyzeRoutingWords(withoutName(u.focus));
+      // "xã Phú Tân giờ là xã nào?": with the name removed nothing is left, so the name is the topic.
+      if (focus.contentTokens.length === 0 && named) focus = deps.analyzer.analyzeRoutingWords(u.focus.length ? u.focus : routing);
+      const context = u.context.length ? deps.analyzer.analyzeRoutingWords(withoutName(u.context)) : null;
 
-      if (hits.length === 0 || analysis.contentTokens.length === 0) {
-        return {
-          answer: handoffReply(),
-          kind: "handoff",
-          confidence: round(best?.relevance ?? 0),
-          commune: named || requested ? (commune?.id ?? null) : null,
-          sources: [],
-          diagnostics,
-        };
-      }
+      const preferCommune = named || requested || asksAboutPlan(focus) ? (commune?.id ?? null) : null;
+      const candidates = deps.curated.match({ focus, context, qtype: u.qtype, lang: u.lang, commune: commune?.id ?? null, preferCommune, carriers: u.entities.carriers }, 6);
+      const curatedDiag = candidates.map((c) => ({ chunkId: c.entry.chunk.id, score: round(c.score), forward: round(c.forward), backward: round(c.backward) }));
+      const diagnostics: AnswerDiagnostics = { ...base, route: "retrieval", communeFrom, curated: curatedDiag };
+      const ctx: AnswerContext = { u, commune, communeFrom, diagnostics };
 
-      const top = hits.reduce((m, h) => (h.relevance > m.relevance ? h : m));
-      // A curated answer goes first, unless a passage covers the question's words, or its word
-      // pairs, better: the entry is then about a neighbouring question ("cố định" asked, "di động"
-      // answered; without diacritics "có" and "cố" look alike, the pair "co dinh" does not).
-      const passageCoverage = Math.max(0, ...passages.map((h) => h.coverage));
-      const passagePhrases = Math.max(0, ...passages.map((h) => h.phraseCoverage));
-      if (top.chunk.faq && top.relevance >= faqThreshold && top.coverage >= passageCoverage && top.phraseCoverage >= passagePhrases - PHRASE_TOLERANCE) {
-        return faqAnswer(top, commune, diagnostics);
+      const [top, second] = candidates;
+      const suggestions = candidates.filter((c) => c.score >= d.suggest).slice(0, MAX_SUGGESTIONS);
+      if (top && top.score >= d.confident) {
+        const clear = top.score >= d.sure || !second || top.score - second.score >= d.margin || sameAnswer(top, second);
+        if (clear || suggestions.length < 2) return faqAnswer(top, ctx);
+        return clarify(suggestions, ctx);
       }
-
-      const excerpts = composer.select(analysis, passages);
-      if (excerpts.length === 0) {
-        const faq = hits.find((h) => h.chunk.faq);
-        if (faq) return faqAnswer(faq, commune, diagnostics);
-        return { answer: handoffReply(), kind: "handoff", confidence: round(top.relevance), commune: null, sources: [], diagnostics };
+      // Passages are searched only for Vietnamese questions (the documents are Vietnamese).
+      if (u.lang === "vi" && focus.contentTokens.length > 0) {
+        const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx);
+        if (quoted) return quoted;
       }
-      return extractiveAnswer(excerpts, hits, commune, communeFrom, diagnostics);
+      if (suggestions.length > 0) return clarify(suggestions, ctx);
+      return handoff(ctx, candidates, routing);
     },
   };
 
-  function faqAnswer(hit: RetrievalHit, commune: Commune | undefined, diagnostics: AnswerDiagnostics): AnswerResult {
-    const entry = hit.chunk.faq;
+  interface AnswerContext {
+    readonly u: Understanding;
+    readonly commune: Commune | undefined;
+    readonly communeFrom: AnswerDiagnostics["communeFrom"];
+    readonly diagnostics: AnswerDiagnostics;
+  }
+
+  function clarify(suggestions: readonly CuratedCandidate[], ctx: AnswerContext): AnswerResult {
+    const questions = suggestions.map((c) => c.entry.chunk.faq?.question ?? c.entry.chunk.section);
+    return { answer: clarifyReply(questions, ctx.u.lang), kind: "clarify", confidence: round(suggestions[0]?.score ?? 0), commune: null, sources: [], suggestions: questions, lang: ctx.u.lang, diagnostics: ctx.diagnostics };
+  }
+
+  function handoff(ctx: AnswerContext, candidates: readonly CuratedCandidate[], routing: readonly Word[]): AnswerResult {
+    const topic = handoffTopic(ctx.u, routing.map((w) => w.f), candidates);
+    return { answer: handoffReply(topic, ctx.u.lang), kind: "handoff", confidence: round(candidates[0]?.score ?? 0), commune: null, sources: [], lang: ctx.u.lang, diagnostics: ctx.diagnostics };
+  }
+
+  function faqAnswer(candidate: CuratedCandidate, ctx: AnswerContext): AnswerResult {
+    const chunk = candidate.entry.chunk;
+    const entry = chunk.faq;
     if (!entry) throw new Error("faqAnswer called with a non-FAQ chunk");
     const sources: SourceRef[] = entry.cites.length
       ? entry.cites.map((c) => {
           const doc = deps.documents.get(c.docId);
           return { id: c.docId, title: doc?.title ?? c.docId, section: c.section ?? "", url: doc?.url ?? null };
         })
-      : [{ id: hit.chunk.docId, title: hit.chunk.title, section: entry.question, url: hit.chunk.url }];
-    const own = hit.chunk.commune ? deps.communes.get(hit.chunk.commune) : undefined;
-    const note = own && diagnostics.communeFrom === "default" ? `\n\n${defaultCommuneNote(own)}` : "";
+      : [{ id: chunk.docId, title: chunk.title, section: entry.question, url: chunk.url }];
+    const own = chunk.commune ? deps.communes.get(chunk.commune) : undefined;
+    const parts = [entry.answer];
+    if (entry.next) parts.push(`${chunk.lang === "en" ? "Next" : "Tiếp theo"}: ${entry.next}`);
+    if (own && ctx.communeFrom === "default") parts.push(defaultCommuneNote(own, deps.communes.all));
+    else if (own && !mentionsCurrentUnit(entry.answer, own)) parts.push(`(${capitalize(communeLabel(own))}.)`);
     return {
-      answer: `${entry.answer}${note}`,
+      answer: parts.join("\n\n"),
       kind: "faq",
-      confidence: round(hit.relevance),
-      commune: hit.chunk.commune ?? (diagnostics.communeFrom === "default" ? null : (commune?.id ?? null)),
-      sources,
-      diagnostics,
+      confidence: round(candidate.score),
+      commune: chunk.commune ?? (ctx.communeFrom === "default" ? null : (ctx.commune?.id ?? null)),
+      sources: sources.slice(0, 5),
+      lang: chunk.lang,
+      diagnostics: ctx.diagnostics,
     };
   }
 
-  /** Said when the question named no commune and the answer is one commune's own information. */
-  function defaultCommuneNote(commune: Commune): string {
-    const others = deps.communes.all.filter((c) => c.id !== commune.id).map((c) => `xã ${c.name}`);
-    return `Đây là thông tin của xã ${commune.name}.${others.length ? ` Nếu bà con hỏi về ${others.join(", ")}, xin ghi rõ tên xã trong câu hỏi.` : ""}`;
+  /** A quoted answer from the documents, only when a sentence answers the kind of question asked. */
+  async function quote(question: string, focus: Analysis, qtype: QuestionType, commune: Commune | undefined, namedCommune: boolean, ctx: AnswerContext): Promise<AnswerResult | null> {
+    const vector = await deps.embedQuery(focus, question);
+    const { hits: found } = await deps.searcher.search({
+      analysis: focus,
+      vector,
+      commune: commune?.id ?? null,
+      preferCommune: namedCommune || asksAboutPlan(focus) ? (commune?.id ?? null) : null,
+      k: 2 * topK,
+    });
+    const passages = found.filter((h) => !h.chunk.faq && h.coverage >= d.quoteCoverage && h.phraseCoverage >= 0.5).slice(0, topK);
+    if (passages.length === 0) return null;
+    const excerpts = composer.select(focus, passages).filter((e) => answersType(e.sentence, qtype));
+    if (excerpts.length === 0) return null;
+    return extractiveAnswer(excerpts, passages, ctx, commune, { ...ctx.diagnostics, hits: hitDiagnostics(passages), bestRelevance: round(passages[0]?.relevance ?? 0) });
   }
 
-  function extractiveAnswer(
-    excerpts: readonly Excerpt[],
-    hits: readonly RetrievalHit[],
-    commune: Commune | undefined,
-    communeFrom: AnswerDiagnostics["communeFrom"],
-    diagnostics: AnswerDiagnostics,
-  ): AnswerResult {
+  function extractiveAnswer(excerpts: readonly Excerpt[], hits: readonly RetrievalHit[], ctx: AnswerContext, commune: Commune | undefined, diagnostics: AnswerDiagnostics): AnswerResult {
     const sources: SourceRef[] = [];
     const keyOf = (c: Chunk) => `${c.docId}\u0000${c.section}`;
     const numberOf = new Map<string, number>();
@@ -240,46 +265,110 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         numberOf.set(key, sources.length);
       }
     }
-    // Excerpts under the same heading share one lead line: "Mạng …:" then its items.
-    const groups: Array<{ label: string | null; items: string[] }> = [];
-    for (const e of excerpts) {
+    const lines = excerpts.map((e) => {
       const { label, sentence } = composer.render(e);
-      const item = `${sentence} [${numberOf.get(keyOf(e.chunk))}]`;
-      const group = groups.find((g) => g.label === label);
-      if (group) group.items.push(item);
-      else groups.push({ label, items: [item] });
-    }
-    const single = groups.length === 1 && (groups[0] as { items: string[] }).items.length === 1;
-    const lines = groups.flatMap((g) => {
-      if (single) return [g.label ? `${g.label}: ${g.items[0]}` : (g.items[0] as string)];
-      if (g.items.length === 1) return [`- ${g.label ? `${g.label}: ` : ""}${g.items[0]}`];
-      return [...(g.label ? [`${g.label}:`] : []), ...g.items.map((i) => `- ${i}`)];
+      return `${excerpts.length > 1 ? "- " : ""}${label ? `${label}: ` : ""}${sentence} [${numberOf.get(keyOf(e.chunk))}]`;
     });
-    const docs = new Set(excerpts.map((e) => e.chunk.docId));
     const first = excerpts[0]?.chunk as Chunk;
+    const docs = new Set(excerpts.map((e) => e.chunk.docId));
     const usesCommune = excerpts.some((e) => e.chunk.commune !== null);
-
-    let intro: string;
-    if (docs.size === 1 && first.kind === "plan" && commune) {
-      intro = `Theo ${first.title} (${commune.former_unit}):`;
-    } else if (docs.size === 1) {
-      intro = `Theo tài liệu “${first.shortTitle}”:`;
-    } else {
-      intro = "Thông tin trong tài liệu của trợ lý:";
-    }
+    const intro = docs.size === 1 && first.kind === "plan" && commune ? `Theo ${first.shortTitle} (${communeLabel(commune)}):` : `Theo tài liệu “${first.shortTitle}”:`;
     const parts = [intro, ...lines];
     for (const notice of new Set(excerpts.map((e) => e.chunk.notice).filter((n): n is string => n !== null))) parts.push(`Lưu ý: ${notice}`);
-    if (usesCommune && commune && communeFrom === "default") parts.push(defaultCommuneNote(commune));
+    if (usesCommune && commune && ctx.communeFrom === "default") parts.push(defaultCommuneNote(commune, deps.communes.all));
     const relevance = Math.max(...hits.filter((h) => excerpts.some((e) => e.chunk.id === h.chunk.id)).map((h) => h.relevance));
     return {
       answer: parts.join("\n"),
       kind: "extractive",
       confidence: round(relevance),
-      commune: usesCommune ? (commune?.id ?? null) : communeFrom === "default" ? null : (commune?.id ?? null),
+      commune: usesCommune ? (commune?.id ?? null) : ctx.communeFrom === "default" ? null : (commune?.id ?? null),
       sources,
+      lang: "vi",
       diagnostics: { ...diagnostics, excerpts: excerpts.map((e) => ({ chunkId: e.chunk.id, score: round(e.score) })) },
     };
   }
+}
+
+function hitDiagnostics(hits: readonly RetrievalHit[]) {
+  return hits.map((h) => ({
+    chunkId: h.chunk.id,
+    relevance: round(h.relevance),
+    coverage: round(h.coverage),
+    phraseCoverage: round(h.phraseCoverage),
+    bm25Rank: h.bm25Rank,
+    vectorRank: h.vectorRank,
+    distance: round(h.distance),
+  }));
+}
+
+const DATE = /\b\d{1,2}\/\d{1,2}(?:\/\d{2,4})?\b|\b(?:19|20)\d{2}\b|\btháng\s+\d{1,2}\b/i;
+/** A figure that is not only a date or a network name (2G/4G). */
+const FIGURE = /\d/;
+const PLACE = /\b(?:tại|ở|đến|nộp|cửa hàng|trụ sở|bộ phận|ủy ban|uỷ ban|UBND|công an|bưu điện|ngân hàng|trang|cổng|ứng dụng|\.gov\.vn|https?:)/iu;
+const WHO = /\b(?:ủy ban|uỷ ban|UBND|công an|bộ|sở|cục|công chức|cán bộ|ban chỉ đạo|doanh nghiệp|nhà mạng|hộ|người|đài|tổ)\b/iu;
+
+/** True when `sentence` can answer a question of `type` (a date for "when", a figure for "how much"…). */
+function answersType(sentence: string, type: QuestionType): boolean {
+  switch (type) {
+    case "when":
+      return DATE.test(sentence);
+    case "howmuch":
+      return FIGURE.test(sentence.replace(/\b[2-5]G\b/gi, ""));
+    case "where":
+      return PLACE.test(sentence);
+    case "who":
+      return WHO.test(sentence);
+    case "what":
+      return /\blà\b/iu.test(sentence);
+    // A quoted sentence cannot say "Có."/"Không.": a yes/no question is answered by a curated entry or handed off.
+    case "yesno":
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Two entries that give the same answer (the same text): no need to ask which one was meant. */
+function sameAnswer(a: CuratedCandidate, b: CuratedCandidate): boolean {
+  return a.entry.chunk.faq?.answer === b.entry.chunk.faq?.answer;
+}
+
+function mentionsCurrentUnit(text: string, commune: Commune): boolean {
+  const current = commune.current_unit?.split(",")[0]?.trim();
+  return current ? text.toLowerCase().includes(current.toLowerCase()) : true;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Folded words that point a hand-off to the right helper. */
+const TOPIC_WORDS: ReadonlyArray<{ topic: HandoffTopic; words: readonly string[][] }> = [
+  { topic: "scam", words: [["lua"], ["gia", "danh"], ["gia", "mao"], ["otp"], ["hack"], ["scam"], ["fraud"], ["link", "la"]] },
+  { topic: "subsidy", words: [["ho", "ngheo"], ["can", "ngheo"], ["vien", "thong", "cong", "ich"], ["thong", "tu", "14"], ["500000"], ["ho", "tro", "dien", "thoai"], ["poor"], ["subsidy"]] },
+  { topic: "2g", words: [["2g"], ["volte"], ["3g"], ["4g"], ["song"], ["nha", "mang"], ["sim"], ["viettel"], ["vinaphone"], ["mobifone"]] },
+  { topic: "vneid", words: [["vneid"], ["dinh", "danh"], ["can", "cuoc"], ["dich", "vu", "cong"], ["khai", "sinh"], ["cu", "tru"], ["ho", "tich"], ["chung", "minh", "nhan", "dan"]] },
+  { topic: "payments", words: [["qr"], ["chuyen", "khoan"], ["ngan", "hang"], ["vi", "dien", "tu"], ["mobile", "money"], ["the", "atm"]] },
+  { topic: "plan", words: [["ke", "hoach"], ["ha", "tang"], ["cap", "quang"], ["bts"], ["bang", "rong"]] },
+  { topic: "context", words: [["sap", "nhap"], ["huyen"], ["xa", "moi"], ["dia", "chi", "moi"], ["merger"]] },
+];
+
+function handoffTopic(u: Understanding, folded: readonly string[], candidates: readonly CuratedCandidate[]): HandoffTopic {
+  if (u.entities.victim) return "scam";
+  const has = (seq: readonly string[]) => {
+    outer: for (let i = 0; i + seq.length <= folded.length; i++) {
+      for (let j = 0; j < seq.length; j++) if (folded[i + j] !== seq[j]) continue outer;
+      return true;
+    }
+    return false;
+  };
+  for (const { topic, words } of TOPIC_WORDS) if (words.some(has)) return topic;
+  const doc = candidates[0]?.entry.chunk.docId ?? "";
+  if (doc.includes("lua-dao")) return "scam";
+  if (doc.includes("vien-thong")) return "subsidy";
+  if (doc.includes("2g")) return "2g";
+  if (doc.includes("ke-hoach")) return "plan";
+  return "general";
 }
 
 /** "kế hoạch", "mục tiêu", "chỉ tiêu": the question is about a commune's plan. */

@@ -45,6 +45,8 @@ export function toPublicAnswer(result: AnswerResult, ms: number): PublicAnswer {
     confidence: result.confidence,
     commune: result.commune,
     sources: result.sources.map((s) => ({ id: s.id, title: s.title, section: s.section, url: s.url })),
+    ...(result.suggestions ? { suggestions: [...result.suggestions] } : {}),
+    ...(result.lang ? { lang: result.lang } : {}),
     ms: Math.round(ms * 100) / 100,
   };
 }

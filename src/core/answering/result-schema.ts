@@ -5,6 +5,7 @@
 import { z } from "zod/v4";
 import type { AnswerResult } from "./answer-question.js";
 import { DEFAULT_COMPOSE_OPTIONS } from "./compose.js";
+import { QUESTION_TYPES } from "../understanding/question-type.js";
 
 /**
  * Longest answer text, in characters (UTF-16 code units). The answer never echoes the question:
@@ -31,7 +32,7 @@ export const SourceRefSchema = z.object({
 });
 
 export const AnswerDiagnosticsSchema = z.object({
-  route: z.enum(["refusal", "retrieval"]),
+  route: z.enum(["refusal", "retrieval", "smalltalk"]),
   refusal: z.string().min(1).nullable(),
   communeFrom: z.enum(["request", "question", "default"]),
   hits: z.array(
@@ -47,6 +48,10 @@ export const AnswerDiagnosticsSchema = z.object({
   ).readonly(),
   bestRelevance: score,
   excerpts: z.array(z.object({ chunkId: z.string().min(1), score: z.number().refine(Number.isFinite, "not finite") })).readonly().optional(),
+  understanding: z
+    .object({ lang: z.enum(["vi", "en"]), qtype: z.enum(QUESTION_TYPES), frames: z.array(z.string()).readonly(), smallTalk: z.string().nullable() })
+    .optional(),
+  curated: z.array(z.object({ chunkId: z.string().min(1), score, forward: score, backward: score })).readonly().optional(),
 });
 
 const answerFields = {
@@ -54,19 +59,25 @@ const answerFields = {
     .string()
     .max(MAX_ANSWER_CHARS)
     .refine((s) => s.trim().length > 0, "answer is blank"),
-  kind: z.enum(["faq", "extractive", "generative", "refusal", "handoff"]),
+  kind: z.enum(["faq", "extractive", "generative", "refusal", "handoff", "smalltalk", "clarify"]),
   confidence: score,
   commune: z.string().min(1).nullable(),
   sources: z.array(SourceRefSchema).max(MAX_SOURCES).readonly(),
+  /** "Có phải bà con muốn hỏi…?": the questions offered, only on a "clarify" answer. */
+  suggestions: z.array(z.string().min(1)).min(1).max(3).readonly().optional(),
+  lang: z.enum(["vi", "en"]).optional(),
 };
 
 /** Citations and kinds agree: every `[n]` has a source; refusals and handoffs cite none; FAQ and extractive answers cite. */
-function checkCitations(r: { answer: string; kind: string; sources: readonly unknown[] }, ctx: z.RefinementCtx): void {
+function checkCitations(r: { answer: string; kind: string; sources: readonly unknown[]; suggestions?: readonly string[] | undefined }, ctx: z.RefinementCtx): void {
+  if ((r.kind === "clarify") !== (r.suggestions !== undefined)) {
+    ctx.addIssue({ code: "custom", path: ["suggestions"], message: "suggestions come with a clarify answer, and only with it" });
+  }
   for (const m of r.answer.matchAll(/\[(\d+)\]/g)) {
     const n = Number(m[1]);
     if (n < 1 || n > r.sources.length) ctx.addIssue({ code: "custom", path: ["answer"], message: `marker [${n}] has no source` });
   }
-  if ((r.kind === "refusal" || r.kind === "handoff") && r.sources.length > 0) {
+  if ((r.kind === "refusal" || r.kind === "handoff" || r.kind === "smalltalk" || r.kind === "clarify") && r.sources.length > 0) {
     ctx.addIssue({ code: "custom", path: ["sources"], message: `a ${r.kind} cites no source` });
   }
   if ((r.kind === "faq" || r.kind === "extractive") && r.sources.length === 0) {

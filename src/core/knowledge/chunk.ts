@@ -4,7 +4,7 @@ import type { DocKind } from "./schema.js";
 import { splitSentences } from "../text/sentences.js";
 
 /** Bump when chunking changes, so saved indexes are rebuilt. */
-export const CHUNKER_VERSION = 8;
+export const CHUNKER_VERSION = 9;
 
 /** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
 export interface Citation {
@@ -16,8 +16,13 @@ export interface Citation {
 export interface FaqEntry {
   readonly question: string;
   readonly paraphrases: readonly string[];
+  /** The answer body: its first sentence answers the question as asked. */
   readonly answer: string;
   readonly cites: readonly Citation[];
+  /** The "Tiếp theo:" ("Next:") line: what to do next and who helps; null when the entry has none. */
+  readonly next?: string | null;
+  /** The entry's own "Cập nhật:" date (YYYY-MM-DD), when newer than the file's `as_of`. */
+  readonly asOf?: string | null;
 }
 
 /** The smallest retrievable and quotable unit of knowledge, with its citation path. */
@@ -44,6 +49,8 @@ export interface Chunk {
   readonly asOf: string;
   /** The document's standing caveat (front matter `notice`), shown under answers quoted from it. */
   readonly notice: string | null;
+  /** Language of the document ("vi" unless its front matter says `lang: en`). */
+  readonly lang: "vi" | "en";
   readonly faq?: FaqEntry;
 }
 
@@ -127,6 +134,8 @@ interface Unit {
 }
 
 const SOURCE_LINE = /^nguồn\s*:/i;
+const NEXT_LINE = /^(?:tiếp theo|next)\s*:\s*/i;
+const UPDATED_LINE = /^cập nhật\s*:\s*(\d{4}-\d{2}-\d{2})\s*$/i;
 
 function structuralUnits(tokens: Token[], title: string): Unit[] {
   const units: Unit[] = [];
@@ -228,7 +237,8 @@ function sameSection(a: Unit, b: Unit): boolean {
  */
 function faqUnits(tokens: Token[]): Unit[] {
   const units: Unit[] = [];
-  let current: { question: string; paraphrases: string[]; answer: string[]; cites: Citation[] } | null = null;
+  type Draft = { question: string; paraphrases: string[]; answer: string[]; cites: Citation[]; next: string | null; asOf: string | null };
+  let current: Draft | null = null;
   const flush = () => {
     if (current && current.answer.length) {
       const entry: FaqEntry = {
@@ -236,6 +246,8 @@ function faqUnits(tokens: Token[]): Unit[] {
         paraphrases: current.paraphrases,
         answer: current.answer.join("\n\n"),
         cites: current.cites,
+        ...(current.next ? { next: current.next } : {}),
+        ...(current.asOf ? { asOf: current.asOf } : {}),
       };
       units.push({ headings: [current.question], text: entry.answer, faq: entry });
     }
@@ -244,11 +256,11 @@ function faqUnits(tokens: Token[]): Unit[] {
   for (const token of tokens) {
     if (token.type === "heading" && (token as Tokens.Heading).depth === 2) {
       flush();
-      current = { question: stripInlineMarkdown((token as Tokens.Heading).text), paraphrases: [], answer: [], cites: [] };
+      current = { question: stripInlineMarkdown((token as Tokens.Heading).text), paraphrases: [], answer: [], cites: [], next: null, asOf: null };
       continue;
     }
     if (!current) continue;
-    const entry = current as { question: string; paraphrases: string[]; answer: string[]; cites: Citation[] };
+    const entry = current as Draft;
     if (token.type === "list") {
       const l = token as Tokens.List;
       if (entry.answer.length === 0) {
@@ -258,7 +270,10 @@ function faqUnits(tokens: Token[]): Unit[] {
       }
     } else if (token.type === "paragraph") {
       const text = stripInlineMarkdown((token as Tokens.Paragraph).text);
+      const updated = UPDATED_LINE.exec(text);
       if (SOURCE_LINE.test(text)) entry.cites.push(...parseCites(text));
+      else if (NEXT_LINE.test(text)) entry.next = text.replace(NEXT_LINE, "").replace(/\s*\n\s*/g, " ").trim() || null;
+      else if (updated) entry.asOf = updated[1] as string;
       else entry.answer.push(text);
     }
   }
@@ -294,6 +309,7 @@ export function chunkDocument(doc: KnowledgeDoc): Chunk[] {
       sourceNote: unit.sourceNote ?? null,
       asOf: meta.as_of,
       notice: meta.notice ?? null,
+      lang: meta.lang,
       ...(unit.faq ? { faq: unit.faq } : {}),
     };
   });

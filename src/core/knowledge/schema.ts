@@ -28,6 +28,8 @@ export const FrontMatterSchema = z.object({
   /** The date the content is current as of. */
   as_of: isoDate,
   commune: slug.optional(),
+  /** Language of the document: Vietnamese unless stated ("en" for the English FAQ). */
+  lang: z.enum(["vi", "en"]).default("vi"),
   topics: z.array(slug).min(1),
   /**
    * A standing caveat shown under any answer quoted from this document, e.g. that the programme

@@ -10,10 +10,30 @@ export const REFUSAL_CATEGORIES = [
   "weather",
   "prices",
   "politics",
+  /** Programmes and services that sound close to the knowledge but are not in it (pensions, health insurance…). */
+  "near_miss",
+  /** Opinions, comparisons and advice the assistant must not give ("mạng nào tốt hơn"). */
+  "opinion",
+  /** Instructions aimed at the assistant itself: role play, "ignore your instructions", poems, translations. */
+  "instruction",
+  /** Anything else outside the assistant's topics (recipes, homework, land disputes). */
+  "off_topic",
 ] as const;
 export type RefusalCategory = (typeof REFUSAL_CATEGORIES)[number];
 
 const phrase = z.string().trim().min(1);
+
+/** Kinds of small talk, answered with a short reply of their own. */
+export const SMALL_TALK_KINDS = ["greeting", "thanks", "ack", "bye", "identity", "capabilities", "presence"] as const;
+export type SmallTalkKind = (typeof SMALL_TALK_KINDS)[number];
+
+/** What a refusal rule may add: the subject in the reply ("trợ cấp người cao tuổi") and where to go instead. */
+const ruleExtras = {
+  label: z.string().trim().min(2).optional(),
+  redirect: z.string().trim().min(5).optional(),
+  /** Phrases that cancel the rule ("giả danh", "lừa": a scam that mentions a pension is still a scam). */
+  unless: z.array(phrase).optional(),
+};
 
 /** Shape of `knowledge/lexicon.yaml`, the data file officials can extend. */
 export const LexiconDataSchema = z.object({
@@ -23,12 +43,29 @@ export const LexiconDataSchema = z.object({
   stopwords: z.array(phrase),
   refusals: z.array(
     z.union([
-      z.object({ category: z.enum(REFUSAL_CATEGORIES), any: z.array(phrase).min(1) }),
-      z.object({ category: z.enum(REFUSAL_CATEGORIES), all: z.array(z.array(phrase).min(1)).min(2) }),
+      z.object({ category: z.enum(REFUSAL_CATEGORIES), any: z.array(phrase).min(1), ...ruleExtras }),
+      z.object({ category: z.enum(REFUSAL_CATEGORIES), all: z.array(z.array(phrase).min(1)).min(2), ...ruleExtras }),
     ]),
   ),
+  /**
+   * Small talk: a message made only of these phrases (and `fillers`: vocatives, particles) gets a
+   * short reply of its own instead of an answer.
+   */
+  smalltalk: z
+    .object({
+      ...Object.fromEntries(SMALL_TALK_KINDS.map((k) => [k, z.array(phrase).default([])])),
+      fillers: z.array(phrase).default([]),
+    })
+    .optional(),
 });
 export type LexiconData = z.infer<typeof LexiconDataSchema>;
+
+/** A matched refusal rule. */
+export interface RefusalMatch {
+  readonly category: RefusalCategory;
+  readonly label: string | null;
+  readonly redirect: string | null;
+}
 
 /** Words as typed and folded; a plain string counts as a word typed without diacritics. */
 export type WordLike = Word | string;
@@ -50,6 +87,10 @@ export interface Lexicon {
   isStopword(word: WordLike): boolean;
   /** The first refusal category whose rule matches the (abbreviation-expanded) words. */
   matchRefusal(words: readonly WordLike[]): RefusalCategory | null;
+  /** The first matching refusal rule, with the subject and the redirect it names (if any). */
+  matchRefusalRule(words: readonly WordLike[]): RefusalMatch | null;
+  /** The kind of small talk when the whole message is small talk, else null. */
+  matchSmallTalk(words: readonly WordLike[]): SmallTalkKind | null;
   /** Stable digest input: the normalized lexicon, so the index is rebuilt when it changes. */
   readonly fingerprint: string;
 }
@@ -89,7 +130,9 @@ export function createLexicon(input: unknown): Lexicon {
   const expandAbbreviations = (words: readonly WordLike[]): Word[] =>
     words.flatMap((raw) => {
       const w = asWord(raw);
-      const hit = abbreviations.get(w.f)?.find((a) => wordMatches(w, a.key));
+      // Abbreviations are typed forms: "dt" and "đt" are listed separately, and a word typed with
+      // marks must be typed exactly so ("ạ" is politeness, not the abbreviation "a" for "anh").
+      const hit = abbreviations.get(w.f)?.find((a) => w.o === a.key.o);
       return hit ? hit.long : [w];
     });
 
@@ -139,18 +182,57 @@ export function createLexicon(input: unknown): Lexicon {
   };
 
   const ruleWords = (p: string): Word[] => expandAbbreviations(lexiconWords(p));
-  const rules = data.refusals.map((rule) =>
-    "any" in rule
-      ? { category: rule.category, groups: [rule.any.map(ruleWords)] }
-      : { category: rule.category, groups: rule.all.map((g) => g.map(ruleWords)) },
-  );
-  const matchRefusal = (raw: readonly WordLike[]): RefusalCategory | null => {
+  const rules = data.refusals.map((rule) => ({
+    match: { category: rule.category, label: rule.label ?? null, redirect: rule.redirect ?? null } satisfies RefusalMatch,
+    groups: "any" in rule ? [rule.any.map(ruleWords)] : rule.all.map((g) => g.map(ruleWords)),
+    unless: (rule.unless ?? []).map(ruleWords),
+  }));
+  const matchRefusalRule = (raw: readonly WordLike[]): RefusalMatch | null => {
     const words = raw.map(asWord);
     for (const rule of rules) {
-      if (rule.groups.every((group) => group.some((seq) => findSeq(words, seq, refusalMatches) >= 0))) return rule.category;
+      if (!rule.groups.every((group) => group.some((seq) => findSeq(words, seq, refusalMatches) >= 0))) continue;
+      if (rule.unless.some((seq) => findSeq(words, seq) >= 0)) continue;
+      return rule.match;
     }
     return null;
   };
 
-  return { expandAbbreviations, canonicalize, isStopword, matchRefusal, fingerprint: JSON.stringify(data) };
+  const smallTalk = compileSmallTalk(data.smalltalk, (p) => expandAbbreviations(lexiconWords(p)).map((w) => w.f));
+
+  return {
+    expandAbbreviations,
+    canonicalize,
+    isStopword,
+    matchRefusal: (words) => matchRefusalRule(words)?.category ?? null,
+    matchRefusalRule,
+    matchSmallTalk: (words) => smallTalk(words.map((w) => asWord(w).f)),
+    fingerprint: JSON.stringify(data),
+  };
+}
+
+// Which kind a message is when it mixes several ("chào ad, bạn là ai?" asks who the bot is).
+const SMALL_TALK_PRIORITY: readonly SmallTalkKind[] = ["identity", "capabilities", "presence", "thanks", "bye", "greeting", "ack"];
+
+/**
+ * A message is small talk when its folded words are covered, left to right, by small-talk phrases
+ * and fillers, with at least one phrase; the longest phrase wins at each position.
+ */
+function compileSmallTalk(data: LexiconData["smalltalk"], words: (phrase: string) => string[]): (folded: readonly string[]) => SmallTalkKind | null {
+  if (!data) return () => null;
+  const phrases: Array<{ kind: SmallTalkKind | null; seq: string[] }> = [];
+  for (const kind of SMALL_TALK_KINDS) for (const p of (data as Record<string, string[]>)[kind] ?? []) phrases.push({ kind, seq: words(p) });
+  for (const p of data.fillers) phrases.push({ kind: null, seq: words(p) });
+  const usable = phrases.filter((p) => p.seq.length > 0).sort((a, b) => b.seq.length - a.seq.length);
+  return (folded) => {
+    if (folded.length === 0) return null;
+    const kinds = new Set<SmallTalkKind>();
+    let i = 0;
+    while (i < folded.length) {
+      const hit = usable.find((p) => p.seq.every((t, j) => folded[i + j] === t));
+      if (!hit) return null;
+      if (hit.kind) kinds.add(hit.kind);
+      i += hit.seq.length;
+    }
+    return SMALL_TALK_PRIORITY.find((k) => kinds.has(k)) ?? null;
+  };
 }

@@ -10,6 +10,8 @@ export const KIND_LABELS: Readonly<Record<AnswerKindStored, string>> = {
   generative: "Mô hình ngôn ngữ soạn",
   refusal: "Từ chối",
   handoff: "Chuyển cán bộ xã",
+  smalltalk: "Chào hỏi",
+  clarify: "Hỏi lại (gợi ý câu hỏi)",
   flow: "Hỏi từng bước",
   staff: "Cán bộ trả lời",
 };
