@@ -12,7 +12,7 @@ import { parseDataFile, parseKnowledgeFile, type KnowledgeDoc } from "./core/kno
 import type { LanguageModel, ProgressReporter, PromptSet } from "./core/ports.js";
 import { HashedNgramEmbeddings } from "./core/retrieval/hashed-embeddings.js";
 import { createCuratedMatcher } from "./core/retrieval/curated.js";
-import { createHybridSearcher, HybridRetriever } from "./core/retrieval/hybrid.js";
+import { createHybridSearcher, HybridRetriever, type HybridSearcher } from "./core/retrieval/hybrid.js";
 import { createAnalyzer, type Analysis, type Analyzer } from "./core/text/analyze.js";
 import { createLexicon, LexiconDataSchema } from "./core/text/lexicon.js";
 import { createEmbeddings } from "./storage/embeddings.js";
@@ -71,6 +71,8 @@ export interface Engine {
   readonly defaultCommune: string;
   /** The same hybrid retrieval as a LangChain retriever (default commune), for chains. */
   readonly retriever: HybridRetriever;
+  /** The hybrid searcher itself (benchmarks compare it, retriever against retriever). */
+  readonly searcher: HybridSearcher;
   /** Null with LLM_PROVIDER=none. */
   readonly llm: EngineLlm | null;
 }
@@ -154,6 +156,7 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     index: { rebuilt: opened.rebuilt, manifest: opened.manifest },
     defaultCommune: config.COMMUNE,
     retriever,
+    searcher,
     llm,
   };
 }
@@ -184,6 +187,9 @@ export function createLiveEngine(initial: Engine): LiveEngine {
     },
     get retriever() {
       return current.retriever;
+    },
+    get searcher() {
+      return current.searcher;
     },
     get llm() {
       return current.llm;

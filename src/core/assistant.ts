@@ -260,7 +260,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         latencyMs,
       });
       const namedCommune = followUp?.commune ?? namedNow ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
-      if (result.kind !== "refusal") remember(user.key, { question, commune: namedCommune, at: now() });
+      if (result.kind !== "refusal" && result.kind !== "smalltalk") remember(user.key, { question, commune: namedCommune, at: now() });
 
       let queued: QueueItem | null = null;
       if (result.kind === "handoff" && user.consent?.granted) {

@@ -22,10 +22,17 @@ import { escapeHtml, renderAnswer, splitMessage } from "./format.js";
 
 export { SKILL_QUESTIONS };
 
+/** A button label: Telegram shows about one line; longer questions end with "…". */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
 /** Per-user UI state kept in the SQLite store through grammY's session plugin. */
 export interface SessionData {
   /** What the next free text means: a reason for a 👎, or a question for staff. */
   awaiting: { kind: "reason"; messageId: number } | { kind: "staff" } | null;
+  /** The questions offered by the last "Có phải bà con muốn hỏi…?" (curated headings, not the resident's text). */
+  suggestions?: string[];
 }
 export type BotContext = Context & SessionFlavor<SessionData>;
 
@@ -196,18 +203,30 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   // ---- helpers -------------------------------------------------------------------------
 
   async function sendTurn(ctx: BotContext, turn: Turn): Promise<void> {
-    const pieces = renderAnswer(turn.result.answer, turn.result.sources);
+    const { result } = turn;
+    const pieces = renderAnswer(result.answer, result.sources);
     const notes: string[] = [];
     const consented = o.assistant.user(resident(ctx)).consent?.granted === true;
     if (turn.queued) notes.push("Câu hỏi này đã được chuyển cho cán bộ xã. Khi cán bộ trả lời, trợ lý sẽ gửi lại cho bà con tại đây.");
-    else if (turn.result.kind === "handoff" && !consented)
+    else if (result.kind === "handoff" && !consented)
       notes.push("Muốn cán bộ xã trả lời câu này, bà con bấm «Hỏi cán bộ xã» (cần đồng ý lưu câu hỏi).");
-    const keyboard = new InlineKeyboard().text("👍", `fb:up:${turn.messageId}`).text("👎", `fb:down:${turn.messageId}`);
-    if (!turn.queued && turn.result.kind !== "refusal") keyboard.row().text("Hỏi cán bộ xã", `staff:${turn.messageId}`);
+    let keyboard: InlineKeyboard | null;
+    if (result.kind === "clarify" && result.suggestions?.length) {
+      // "Có phải bà con muốn hỏi…?": one button per suggested question; the texts stay in the session.
+      ctx.session.suggestions = [...result.suggestions];
+      keyboard = new InlineKeyboard();
+      result.suggestions.forEach((q, i) => keyboard?.text(shorten(q, 60), `sug:${i}`).row());
+      keyboard.text("Hỏi cán bộ xã", `staff:${turn.messageId}`);
+    } else if (result.kind === "smalltalk") {
+      keyboard = null;
+    } else {
+      keyboard = new InlineKeyboard().text("👍", `fb:up:${turn.messageId}`).text("👎", `fb:down:${turn.messageId}`);
+      if (!turn.queued && result.kind !== "refusal") keyboard.row().text("Hỏi cán bộ xã", `staff:${turn.messageId}`);
+    }
     const all = notes.length ? [...pieces.slice(0, -1), `${pieces[pieces.length - 1]}\n\n<i>${escapeHtml(notes.join(" "))}</i>`] : pieces;
     for (const [i, piece] of all.entries()) {
       const last = i === all.length - 1;
-      await ctx.reply(piece, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(last ? { reply_markup: keyboard } : {}) });
+      await ctx.reply(piece, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(last && keyboard ? { reply_markup: keyboard } : {}) });
     }
   }
 
@@ -440,6 +459,19 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     await ctx.editMessageReplyMarkup().catch(() => undefined);
     o.assistant.cancelFlow(resident(ctx));
     await ctx.reply("Đã hủy. Gõ /menu để chọn chủ đề khác, hoặc gõ câu hỏi.");
+  });
+
+  // A suggested question was chosen: ask it as if typed.
+  bot.callbackQuery(/^sug:(\d)$/, async (ctx) => {
+    const question = ctx.session.suggestions?.[Number(ctx.match[1])];
+    await ctx.answerCallbackQuery();
+    if (!question) {
+      await ctx.reply("Trợ lý không còn giữ các câu gợi ý này. Bà con gõ lại câu hỏi nhé.");
+      return;
+    }
+    ctx.session.suggestions = [];
+    await ctx.editMessageReplyMarkup().catch(() => undefined);
+    await answer(ctx, question);
   });
 
   bot.callbackQuery(/^fb:(up|down):(\d+)$/, async (ctx) => {

@@ -25,7 +25,9 @@ export type Awaiting =
   | { readonly kind: "delete" }
   | { readonly kind: "answer"; readonly messageId: number; readonly staff: boolean }
   | { readonly kind: "reason"; readonly messageId: number }
-  | { readonly kind: "staff" };
+  | { readonly kind: "staff" }
+  /** "Có phải bà con muốn hỏi…?": the numbered questions offered (curated headings, not the resident's text). */
+  | { readonly kind: "suggestions"; readonly questions: readonly string[]; readonly messageId: number };
 
 export interface ZaloSession {
   readonly awaiting: Awaiting | null;
@@ -219,6 +221,14 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
     const { result } = turn;
     let footer: string;
     let staff = false;
+    if (result.kind === "clarify" && result.suggestions?.length) {
+      s.awaiting = { kind: "suggestions", questions: [...result.suggestions], messageId: turn.messageId };
+      return renderMessages(result.answer, [], s.quiet ? "" : `Gõ số từ 1 đến ${result.suggestions.length} để chọn. Gõ 0 để xem menu.`);
+    }
+    if (result.kind === "smalltalk") {
+      s.awaiting = null;
+      return renderMessages(result.answer, [], s.quiet ? "" : BACK);
+    }
     if (turn.queued) footer = `${STAFF_QUEUED} ${windowNote()}\nGõ 1 nếu câu trả lời giúp được bà con, 2 nếu chưa. Gõ 0 để xem menu.`;
     else if (result.kind === "refusal") footer = "Gõ 1 nếu câu trả lời giúp được bà con, 2 nếu chưa. Gõ 0 để xem menu.";
     else if (result.kind === "handoff") {
@@ -306,6 +316,10 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
       case "skills": {
         const q = SKILL_QUESTIONS[n - 1];
         return q ? ask(userId, s, q) : outOfRange(SKILL_QUESTIONS.length);
+      }
+      case "suggestions": {
+        const question = a.questions[n - 1];
+        return question ? ask(userId, s, question) : outOfRange(a.questions.length);
       }
       case "commune": {
         const commune = o.communes.all[n - 1];

@@ -172,7 +172,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       const context = u.context.length ? deps.analyzer.analyzeRoutingWords(withoutName(u.context)) : null;
 
       const preferCommune = named || requested || asksAboutPlan(focus) ? (commune?.id ?? null) : null;
-      const candidates = deps.curated.match({ focus, context, qtype: u.qtype, lang: u.lang, commune: commune?.id ?? null, preferCommune, carriers: u.entities.carriers }, 6);
+      const candidates = deps.curated.match({ focus, context, qtype: u.qtype, lang: u.lang, commune: commune?.id ?? null, preferCommune, carriers: u.entities.carriers, phone: u.entities.phone }, 6);
       const curatedDiag = candidates.map((c) => ({ chunkId: c.entry.chunk.id, score: round(c.score), forward: round(c.forward), backward: round(c.backward) }));
       const diagnostics: AnswerDiagnostics = { ...base, route: "retrieval", communeFrom, curated: curatedDiag };
       const ctx: AnswerContext = { u, commune, communeFrom, diagnostics };

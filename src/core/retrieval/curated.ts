@@ -8,7 +8,7 @@
  */
 import type { Chunk } from "../knowledge/chunk.js";
 import type { Analysis, Analyzer } from "../text/analyze.js";
-import { detectEntities } from "../understanding/entities.js";
+import { detectEntities, type PhoneKind } from "../understanding/entities.js";
 import { ENGLISH_STOPWORDS, type Language } from "../understanding/language.js";
 import { detectQuestionType, type QuestionType } from "../understanding/question-type.js";
 
@@ -18,11 +18,19 @@ export interface CuratedEntry {
   readonly lang: Language;
   readonly qtype: QuestionType;
   readonly carriers: readonly string[];
+  /** The kind of phone the entry is about ("Máy 4G không có VoLTE …"), if any. */
+  readonly phone: PhoneKind | null;
   readonly variants: ReadonlyArray<{ readonly text: string; readonly tokens: ReadonlySet<string>; readonly pairs: ReadonlySet<string> }>;
   /** Content words of all the entry's phrasings. */
   readonly questionVocab: ReadonlySet<string>;
   /** Content words of the answer and its next-step line. */
   readonly answerVocab: ReadonlySet<string>;
+  /**
+   * Content words of the document sections the entry cites: the entry rests on them, so a word
+   * of the question found there is explained by the entry too, if more weakly ("trình báo",
+   * "chiếm đoạt" are in the guide on scams, not in the short answer).
+   */
+  readonly sectionVocab: ReadonlySet<string>;
 }
 
 /** A question prepared for matching. */
@@ -38,6 +46,8 @@ export interface CuratedQuery {
   /** A commune the question named (or a plan question): that commune's own entries rank a little higher. */
   readonly preferCommune?: string | null;
   readonly carriers: readonly string[];
+  /** The kind of phone the question is about, if it says. */
+  readonly phone?: PhoneKind | null;
 }
 
 export interface CuratedCandidate {
@@ -59,6 +69,7 @@ export interface CuratedOptions {
   /** Credit for a question word found in another phrasing of the entry / only in its answer. */
   readonly otherVariantCredit: number;
   readonly answerCredit: number;
+  readonly sectionCredit: number;
   /** Exponents of the two directions in the score (forward^a · backward^b). */
   readonly forwardExponent: number;
   readonly backwardExponent: number;
@@ -81,9 +92,10 @@ export interface CuratedOptions {
 export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
   contextWeight: 0.5,
   otherVariantCredit: 0.8,
-  answerCredit: 0.55,
-  forwardExponent: 0.6,
-  backwardExponent: 0.4,
+  answerCredit: 0.7,
+  sectionCredit: 0.45,
+  forwardExponent: 0.8,
+  backwardExponent: 0.2,
   pairBonus: 0.08,
   typeMismatch: 0.85,
   carrierMismatch: 0.75,
@@ -124,6 +136,8 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     const w = deps.idf(t);
     return w >= unseen ? Math.min(w, o.unknownWordWeight) : w;
   };
+  const sectionsOf = (docId: string, section: string): Chunk[] =>
+    deps.chunks.filter((c) => c.docId === docId && !c.faq && (c.section === section || c.section.startsWith(`${section} › `)));
   const entries: CuratedEntry[] = deps.chunks
     .filter((c): c is Chunk & { faq: NonNullable<Chunk["faq"]> } => c.faq !== undefined)
     .map((chunk) => {
@@ -135,15 +149,20 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
       });
       const questionVocab = new Set(variants.flatMap((v) => [...v.tokens]));
       const answerVocab = new Set(contentOf(deps.analyzer.analyzeDocument(`${chunk.faq.answer}\n${chunk.faq.next ?? ""}`)));
+      const cited = chunk.faq.cites.flatMap((c) => (c.section ? sectionsOf(c.docId, c.section) : []));
+      const sectionVocab = new Set(cited.flatMap((c) => contentOf(deps.analyzer.analyzeDocument(`${c.section}\n${c.text}`))));
       const heading = deps.analyzer.routingTokens(chunk.faq.question);
+      const entities = detectEntities([chunk.faq.question].flatMap((t) => deps.analyzer.routingTokens(t)));
       return {
         chunk,
+        phone: entities.phone,
         lang: chunk.lang,
         qtype: detectQuestionType(heading, chunk.faq.question.trim().endsWith("?")),
         carriers: detectEntities(texts.flatMap((t) => deps.analyzer.routingTokens(t))).carriers,
         variants,
         questionVocab,
         answerVocab,
+        sectionVocab,
       };
     });
 
@@ -169,6 +188,7 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
             if (v.tokens.has(t)) found += w;
             else if (entry.questionVocab.has(t)) found += o.otherVariantCredit * w;
             else if (entry.answerVocab.has(t)) found += o.answerCredit * w;
+            else if (entry.sectionVocab.has(t)) found += o.sectionCredit * w;
           }
           const forward = found / total;
           let own = 0;
@@ -189,7 +209,12 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         let factor = 1;
         if (SPECIFIC.has(query.qtype) && SPECIFIC.has(entry.qtype) && query.qtype !== entry.qtype) factor *= o.typeMismatch;
         if (query.carriers.length && entry.carriers.length && !entry.carriers.some((c) => query.carriers.includes(c))) factor *= o.carrierMismatch;
-        const boost = query.preferCommune && commune === query.preferCommune ? o.communeBoost : 0;
+        let boost = query.preferCommune && commune === query.preferCommune ? o.communeBoost : 0;
+        // The same kind of phone as the question (a 4G phone without VoLTE, a keypad 2G phone…).
+        if (query.phone && entry.phone) {
+          if (entry.phone === query.phone) boost += o.communeBoost;
+          else factor *= o.carrierMismatch;
+        }
         out.push({ ...best, score: Math.min(1, best.score * factor + boost) });
       }
       out.sort((a, b) => b.score - a.score);

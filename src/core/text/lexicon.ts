@@ -57,6 +57,8 @@ export const LexiconDataSchema = z.object({
       fillers: z.array(phrase).default([]),
     })
     .optional(),
+  /** Two-word compounds a refusal phrase must not end inside ("mất điện" is not "mất điện thoại"). */
+  compounds: z.array(phrase).default([]),
 });
 export type LexiconData = z.infer<typeof LexiconDataSchema>;
 
@@ -187,10 +189,24 @@ export function createLexicon(input: unknown): Lexicon {
     groups: "any" in rule ? [rule.any.map(ruleWords)] : rule.all.map((g) => g.map(ruleWords)),
     unless: (rule.unless ?? []).map(ruleWords),
   }));
+  const compounds = new Set(data.compounds.map((c) => lexiconWords(c).map((w) => w.f).join(" ")));
+  /** The phrase occurs and does not end inside a compound word ("mất điện" + "thoại"). */
+  const occurs = (words: readonly Word[], seq: readonly Word[]): boolean => {
+    let from = 0;
+    while (from + seq.length <= words.length) {
+      const at = findSeq(words.slice(from), seq, refusalMatches);
+      if (at < 0) return false;
+      const end = from + at + seq.length;
+      const next = words[end];
+      if (!next || !compounds.has(`${(seq[seq.length - 1] as Word).f} ${next.f}`)) return true;
+      from = from + at + 1;
+    }
+    return false;
+  };
   const matchRefusalRule = (raw: readonly WordLike[]): RefusalMatch | null => {
     const words = raw.map(asWord);
     for (const rule of rules) {
-      if (!rule.groups.every((group) => group.some((seq) => findSeq(words, seq, refusalMatches) >= 0))) continue;
+      if (!rule.groups.every((group) => group.some((seq) => occurs(words, seq)))) continue;
       if (rule.unless.some((seq) => findSeq(words, seq) >= 0)) continue;
       return rule.match;
     }

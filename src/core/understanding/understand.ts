@@ -6,7 +6,7 @@
  */
 import type { Analyzer } from "../text/analyze.js";
 import type { SmallTalkKind } from "../text/lexicon.js";
-import type { Word } from "../text/normalize.js";
+import { fold, type Word } from "../text/normalize.js";
 import { detectEntities, type Entities } from "./entities.js";
 import { stripSegment, type FrameKind } from "./frames.js";
 import { detectLanguage, type Language } from "./language.js";
@@ -31,6 +31,8 @@ export interface Understanding {
 
 // Segments: sentences, lines, and comma-separated parts ("tôi tên Tư, 70 tuổi, ở thôn 2, …").
 const SEGMENT = /[^.?!;,\n…]+[.?!;,\n…]*/gu;
+
+const MONEY = /\b\d+(?:[.,]\d+)*\s*(?:trieu|tr|nghin|ngan|k|dong|d|ty|cu|lit|vnd)\b/;
 
 /** Question words that make a segment the one that asks (folded). */
 const ASKING = new Set(["gi", "nao", "sao", "dau", "khong", "chua", "ai", "bao", "may", "ha", "nhieu", "what", "how", "why", "where", "when", "who", "which"]);
@@ -71,7 +73,9 @@ export function understand(text: string, analyzer: Analyzer): Understanding {
   }
   if (qtype === "other") qtype = detectQuestionType(focus.map((w) => w.f), /\?\s*$/.test(nfc));
 
-  return { lang, smallTalk, qtype, focus, context, words, entities: detectEntities(all.map((w) => w.f)), frames: [...frames] };
+  // "chuyển 500 triệu", "mất 5tr", "200k": an amount of money means the question is about money.
+  const money = MONEY.test(fold(nfc)) && !focus.some((w) => w.f === "tien") ? [{ o: "tiền", f: "tien", exact: false }] : [];
+  return { lang, smallTalk, qtype, focus: [...focus, ...money], context, words, entities: detectEntities(all.map((w) => w.f)), frames: [...frames] };
 }
 
 /** "👍", "🙏", "❤️" alone: a thumbs-up or thanks with no words. */

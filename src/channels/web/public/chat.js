@@ -4,7 +4,7 @@ const $ = (s) => document.querySelector(s);
 const form = $('#ask'), input = $('#q'), btn = $('#send'), log = $('#log'), sel = $('#commune');
 const chips = [...document.querySelectorAll('.chip')];
 const KEY = 'troLySo.commune';
-const KINDS = { faq: 'Hỏi đáp', extractive: 'Trích từ tài liệu', generative: 'Tóm tắt', refusal: 'Ngoài phạm vi', handoff: 'Chưa có thông tin' };
+const KINDS = { faq: 'Hỏi đáp', extractive: 'Trích từ tài liệu', generative: 'Tóm tắt', refusal: 'Ngoài phạm vi', handoff: 'Chưa có thông tin', clarify: 'Gợi ý câu hỏi' };
 const NAMES = { 'cong-hoa': 'Cộng Hòa', 'phu-tan': 'Phú Tân' };
 const NET = 'Không kết nối được máy chủ. Bà con vui lòng thử lại sau.';
 const SLOW = 'Máy chủ trả lời quá lâu. Bà con vui lòng thử lại sau.';
@@ -65,7 +65,22 @@ function answer(d) {
   if (has(KINDS, d.kind)) meta.append(el('span', 'badge ' + d.kind, KINDS[d.kind]));
   if (has(NAMES, d.commune)) meta.append(el('span', 'place', 'Xã ' + NAMES[d.commune]));
   if (meta.childNodes.length) m.append(meta);
-  m.append(el('p', 'text', d.answer));
+  const sug = d.kind === 'clarify' && Array.isArray(d.suggestions) ? d.suggestions.filter((q) => typeof q === 'string' && q) : [];
+  if (sug.length) {
+    // "Có phải bà con muốn hỏi…?": each suggested question is a button that asks it.
+    m.append(el('p', 'text', 'Có phải bà con muốn hỏi:'));
+    const list = el('ul', 'chips sug');
+    for (const q of sug) {
+      const li = el('li');
+      const b = el('button', 'chip', q);
+      b.type = 'button';
+      b.addEventListener('click', () => ask(q));
+      chips.push(b);
+      li.append(b);
+      list.append(li);
+    }
+    m.append(list, el('p', 'text', 'Hoặc bà con gõ lại câu hỏi rõ hơn.'));
+  } else m.append(el('p', 'text', d.answer));
   const src = Array.isArray(d.sources) ? d.sources : [];
   const ul = el('ul');
   src.forEach((s, i) => {
