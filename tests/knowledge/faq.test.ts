@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { chunkDocument, type Chunk } from "../../src/core/knowledge/chunk.js";
 import { parseKnowledgeFile, type KnowledgeDoc } from "../../src/core/knowledge/parse.js";
 import { hasNoDiacritics } from "../../src/core/text/normalize.js";
+import { detectLanguage } from "../../src/core/understanding/language.js";
 import { readKnowledgeFolder } from "../../src/storage/knowledge-folder.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 
@@ -55,19 +56,27 @@ describe("the FAQ", () => {
     expect(faqDocs.some((d) => d.path === "faq/cua-can-bo-xa.md")).toBe(true);
   });
 
-  it("should give each entry 2–4 paraphrases, one of them typed without diacritics", () => {
+  it("should give each entry 2–12 other phrasings, one of them typed without diacritics", () => {
     for (const { doc, entry } of entries) {
       const where = `${doc.path} › ${entry.question}`;
       expect(entry.paraphrases.length, where).toBeGreaterThanOrEqual(2);
-      expect(entry.paraphrases.length, where).toBeLessThanOrEqual(4);
+      expect(entry.paraphrases.length, where).toBeLessThanOrEqual(12);
       expect(entry.paraphrases.some(hasNoDiacritics), where).toBe(true);
     }
   });
 
-  it("should keep each answer short (about 120 words at most)", () => {
+  it("should keep each answer short (about 80 words) and say what to do next", () => {
     for (const { doc, entry } of entries) {
+      const where = `${doc.path} › ${entry.question}`;
       const words = entry.answer.split(/\s+/).filter(Boolean).length;
-      expect(words, `${doc.path} › ${entry.question}`).toBeLessThanOrEqual(130);
+      expect(words, where).toBeLessThanOrEqual(85);
+      expect(entry.next, `${where}: no "Tiếp theo:" line`).toBeTruthy();
+    }
+  });
+
+  it("should ask English questions in the English file, and Vietnamese ones elsewhere", () => {
+    for (const { doc, entry } of entries) {
+      expect(detectLanguage(entry.question), `${doc.path} › ${entry.question}`).toBe(doc.meta.lang);
     }
   });
 
@@ -101,6 +110,23 @@ describe("the FAQ", () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it("should never put a date already past in the future tense ('sẽ')", () => {
+    const today = new Date("2026-12-07");
+    const past: string[] = [];
+    for (const doc of docs) {
+      for (const chunk of chunksOf.get(doc.meta.id) ?? []) {
+        const text = chunk.faq ? `${chunk.faq.answer}\n${chunk.faq.next ?? ""}` : chunk.text;
+        for (const sentence of text.split(/(?<=[.!?])\s+|\n+/)) {
+          if (!/(^|\s)sẽ\s/u.test(sentence)) continue;
+          for (const m of sentence.matchAll(/\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g)) {
+            if (new Date(Number(m[3]), Number(m[2]) - 1, Number(m[1])) < today) past.push(`${doc.path}: ${sentence.slice(0, 120)}`);
+          }
+        }
+      }
+    }
+    expect(past).toEqual([]);
   });
 
   it("should not repeat a question", () => {

@@ -20,7 +20,7 @@ export interface CuratedEntry {
   readonly carriers: readonly string[];
   /** The kind of phone the entry is about ("Máy 4G không có VoLTE …"), if any. */
   readonly phone: PhoneKind | null;
-  readonly variants: ReadonlyArray<{ readonly text: string; readonly tokens: ReadonlySet<string>; readonly pairs: ReadonlySet<string> }>;
+  readonly variants: ReadonlyArray<{ readonly text: string; readonly tokens: ReadonlySet<string> }>;
   /** Content words of all the entry's phrasings. */
   readonly questionVocab: ReadonlySet<string>;
   /** Content words of the answer and its next-step line. */
@@ -73,8 +73,6 @@ export interface CuratedOptions {
   /** Exponents of the two directions in the score (forward^a · backward^b). */
   readonly forwardExponent: number;
   readonly backwardExponent: number;
-  /** Bonus per share of the phrasing's word pairs found as pairs in the question. */
-  readonly pairBonus: number;
   /** Factor when the question asks another kind of thing (a date, a place…) than the entry answers. */
   readonly typeMismatch: number;
   /** Factor when the question names a carrier and the entry is about another one. */
@@ -87,6 +85,10 @@ export interface CuratedOptions {
    * few such words do not push a good match under the threshold.
    */
   readonly unknownWordWeight: number;
+  /** Match pairs of adjacent content words as terms of their own (weighted by their own rarity). */
+  readonly pairTerms: boolean;
+  /** Weight of a pair term relative to its IDF. */
+  readonly pairWeight: number;
 }
 
 export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
@@ -96,11 +98,12 @@ export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
   sectionCredit: 0.45,
   forwardExponent: 0.8,
   backwardExponent: 0.2,
-  pairBonus: 0.08,
   typeMismatch: 0.85,
   carrierMismatch: 0.75,
   communeBoost: 0.06,
   unknownWordWeight: 2,
+  pairTerms: true,
+  pairWeight: 0.5,
 };
 
 // Types that ask for a specific kind of content; a yes/no, how or other question is compatible with most entries.
@@ -113,19 +116,28 @@ export interface CuratedMatcher {
 }
 
 /** The content words of an analysis, without English function words. */
-function contentOf(a: Analysis): string[] {
+function wordsOf(a: Analysis): string[] {
   return a.contentTokens.filter((t) => !ENGLISH_STOPWORDS.has(t));
 }
 
-function pairsOf(a: Analysis, content: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
+/**
+ * The terms an entry or a question is matched on: its content words and, with `pairs`, the pairs
+ * of adjacent content words ("toc_do", "di_dong"). Without diacritics many syllables fold alike
+ * ("độ", "đó", "đỗ" are all "do"); the pair keeps the word they make together.
+ */
+function termsOf(a: Analysis, pairs: boolean): string[] {
+  const words = wordsOf(a);
+  if (!pairs) return words;
+  const content = new Set(words);
+  const out = [...words];
   for (let i = 0; i + 1 < a.tokens.length; i++) {
     const x = a.tokens[i] as string;
     const y = a.tokens[i + 1] as string;
-    if (content.has(x) && content.has(y)) out.add(`${x}_${y}`);
+    if (content.has(x) && content.has(y)) out.push(`${x}_${y}`);
   }
   return out;
 }
+
 
 /** Prepares the FAQ chunks for matching; `idf` weighs words (rare words count more). */
 export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer: Analyzer; idf: (token: string) => number; options?: Partial<CuratedOptions> }): CuratedMatcher {
@@ -134,23 +146,36 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
   const unseen = deps.idf("\u0000unseen\u0000");
   const weigh = (t: string) => {
     const w = deps.idf(t);
-    return w >= unseen ? Math.min(w, o.unknownWordWeight) : w;
+    const capped = w >= unseen ? Math.min(w, o.unknownWordWeight) : w;
+    return t.includes("_") ? o.pairWeight * capped : capped;
   };
-  const sectionsOf = (docId: string, section: string): Chunk[] =>
-    deps.chunks.filter((c) => c.docId === docId && !c.faq && (c.section === section || c.section.startsWith(`${section} › `)));
+  /** A term's weight in a phrasing's own total (pairs count for less, as in questions). */
+  const idfOf = (t: string) => (t.includes("_") ? o.pairWeight * deps.idf(t) : deps.idf(t));
+  const byDoc = new Map<string, Chunk[]>();
+  for (const c of deps.chunks) if (!c.faq) (byDoc.get(c.docId) ?? byDoc.set(c.docId, []).get(c.docId))?.push(c);
+  const sectionWords = new Map<string, string[]>();
+  /** Content words of a cited section (and its sub-sections), analysed once per section. */
+  const sectionVocabOf = (docId: string, section: string): string[] => {
+    const key = `${docId}\u0000${section}`;
+    let words = sectionWords.get(key);
+    if (!words) {
+      const text = (byDoc.get(docId) ?? []).filter((c) => c.section === section || c.section.startsWith(`${section} › `)).map((c) => `${c.section}\n${c.text}`).join("\n");
+      words = [...new Set(termsOf(deps.analyzer.analyzeDocument(text), o.pairTerms))];
+      sectionWords.set(key, words);
+    }
+    return words;
+  };
   const entries: CuratedEntry[] = deps.chunks
     .filter((c): c is Chunk & { faq: NonNullable<Chunk["faq"]> } => c.faq !== undefined)
     .map((chunk) => {
       const texts = [chunk.faq.question, ...chunk.faq.paraphrases];
       const variants = texts.map((text) => {
         const a = deps.analyzer.analyzeQuery(text);
-        const tokens = new Set(contentOf(a));
-        return { text, tokens, pairs: pairsOf(a, tokens) };
+        return { text, tokens: new Set(termsOf(a, o.pairTerms)) };
       });
       const questionVocab = new Set(variants.flatMap((v) => [...v.tokens]));
-      const answerVocab = new Set(contentOf(deps.analyzer.analyzeDocument(`${chunk.faq.answer}\n${chunk.faq.next ?? ""}`)));
-      const cited = chunk.faq.cites.flatMap((c) => (c.section ? sectionsOf(c.docId, c.section) : []));
-      const sectionVocab = new Set(cited.flatMap((c) => contentOf(deps.analyzer.analyzeDocument(`${c.section}\n${c.text}`))));
+      const answerVocab = new Set(termsOf(deps.analyzer.analyzeDocument(`${chunk.faq.answer}\n${chunk.faq.next ?? ""}`), o.pairTerms));
+      const sectionVocab = new Set(chunk.faq.cites.flatMap((c) => (c.section ? sectionVocabOf(c.docId, c.section) : [])));
       const heading = deps.analyzer.routingTokens(chunk.faq.question);
       const entities = detectEntities([chunk.faq.question].flatMap((t) => deps.analyzer.routingTokens(t)));
       return {
@@ -166,46 +191,85 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
       };
     });
 
+  // Inverted indexes, so a question touches only the entries and phrasings that share a word
+  // with it. The credit a word earns from an entry is its best: in the phrasing itself (1), in
+  // another phrasing, in the answer, in the cited sections.
+  const variantEntry: number[] = [];
+  const variantOwn: number[] = [];
+  const variantsByToken = new Map<string, number[]>();
+  const entryCredit = new Map<string, Array<{ entry: number; credit: number }>>();
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  entries.forEach((entry, e) => {
+    const credit = new Map<string, number>();
+    for (const t of entry.sectionVocab) credit.set(t, o.sectionCredit);
+    for (const t of entry.answerVocab) credit.set(t, Math.max(credit.get(t) ?? 0, o.answerCredit));
+    for (const t of entry.questionVocab) credit.set(t, Math.max(credit.get(t) ?? 0, o.otherVariantCredit));
+    for (const [t, c] of credit) push(entryCredit, t, { entry: e, credit: c });
+    for (const v of entry.variants) {
+      const id = variantEntry.length;
+      variantEntry.push(e);
+      let own = 0;
+      for (const t of v.tokens) {
+        own += idfOf(t);
+        push(variantsByToken, t, id);
+      }
+      variantOwn.push(own);
+    }
+  });
+  const variantCount = variantEntry.length;
+  const order = new Map(entries.map((entry, i) => [entry as CuratedEntry, i]));
+  const firstVariant: number[] = [];
+  entries.forEach((entry, e) => firstVariant.push(e === 0 ? 0 : (firstVariant[e - 1] as number) + (entries[e - 1] as CuratedEntry).variants.length));
+
   return {
     entries,
     match(query, k = 5) {
       const weights = new Map<string, number>();
-      for (const t of contentOf(query.focus)) weights.set(t, weigh(t));
-      if (query.context) for (const t of contentOf(query.context)) if (!weights.has(t)) weights.set(t, o.contextWeight * weigh(t));
-      const total = [...weights.values()].reduce((s, w) => s + w, 0);
+      for (const t of termsOf(query.focus, o.pairTerms)) weights.set(t, weigh(t));
+      if (query.context) for (const t of termsOf(query.context, o.pairTerms)) if (!weights.has(t)) weights.set(t, o.contextWeight * weigh(t));
+      let total = 0;
+      for (const w of weights.values()) total += w;
       if (total === 0) return [];
-      const questionPairs = new Set<string>([...pairsOf(query.focus, new Set(weights.keys())), ...(query.context ? pairsOf(query.context, new Set(weights.keys())) : [])]);
+
+      // Per entry: the credit every question term earns from it; per phrasing: the extra for
+      // terms in the phrasing itself, and the weight of its own terms found in the question.
+      const entryFound = new Float64Array(entries.length);
+      const variantExtra = new Float64Array(variantCount);
+      const variantSeen = new Float64Array(variantCount);
+      const touched = new Set<number>();
+      for (const [t, w] of weights) {
+        for (const { entry, credit } of entryCredit.get(t) ?? []) {
+          entryFound[entry] = (entryFound[entry] as number) + credit * w;
+          touched.add(entry);
+        }
+        const idf = idfOf(t);
+        for (const v of variantsByToken.get(t) ?? []) {
+          variantExtra[v] = (variantExtra[v] as number) + (1 - o.otherVariantCredit) * w;
+          variantSeen[v] = (variantSeen[v] as number) + idf;
+        }
+      }
 
       const out: CuratedCandidate[] = [];
-      for (const entry of entries) {
+      for (const e of touched) {
+        const entry = entries[e] as CuratedEntry;
         if (entry.lang !== query.lang) continue;
         const commune = entry.chunk.commune;
         if (commune !== null && query.commune !== null && commune !== query.commune) continue;
         let best: CuratedCandidate | null = null;
-        for (const v of entry.variants) {
-          let found = 0;
-          for (const [t, w] of weights) {
-            if (v.tokens.has(t)) found += w;
-            else if (entry.questionVocab.has(t)) found += o.otherVariantCredit * w;
-            else if (entry.answerVocab.has(t)) found += o.answerCredit * w;
-            else if (entry.sectionVocab.has(t)) found += o.sectionCredit * w;
-          }
-          const forward = found / total;
-          let own = 0;
-          let seen = 0;
-          for (const t of v.tokens) {
-            const w = deps.idf(t);
-            own += w;
-            if (weights.has(t)) seen += w;
-          }
-          const backward = own === 0 ? 0 : seen / own;
-          let pairs = 0;
-          for (const pair of v.pairs) if (questionPairs.has(pair)) pairs++;
-          const pairShare = v.pairs.size ? pairs / v.pairs.size : 0;
-          const score = Math.pow(forward, o.forwardExponent) * Math.pow(backward, o.backwardExponent) + o.pairBonus * pairShare;
+        entry.variants.forEach((v, i) => {
+          const id = (firstVariant[e] as number) + i;
+          const forward = ((entryFound[e] as number) + (variantExtra[id] as number)) / total;
+          const own = variantOwn[id] as number;
+          const backward = own === 0 ? 0 : (variantSeen[id] as number) / own;
+          const score = Math.pow(forward, o.forwardExponent) * Math.pow(backward, o.backwardExponent);
           if (!best || score > best.score) best = { entry, score, forward, backward, variant: v.text };
-        }
-        if (!best || best.score <= 0) continue;
+        });
+        const found = best as CuratedCandidate | null;
+        if (!found || found.score <= 0) continue;
         let factor = 1;
         if (SPECIFIC.has(query.qtype) && SPECIFIC.has(entry.qtype) && query.qtype !== entry.qtype) factor *= o.typeMismatch;
         if (query.carriers.length && entry.carriers.length && !entry.carriers.some((c) => query.carriers.includes(c))) factor *= o.carrierMismatch;
@@ -215,9 +279,10 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
           if (entry.phone === query.phone) boost += o.communeBoost;
           else factor *= o.carrierMismatch;
         }
-        out.push({ ...best, score: Math.min(1, best.score * factor + boost) });
+        out.push({ ...found, score: Math.min(1, found.score * factor + boost) });
       }
-      out.sort((a, b) => b.score - a.score);
+      // Ties go to the entry that comes first in the knowledge files (stable, and cheap to compare).
+      out.sort((a, b) => b.score - a.score || (order.get(a.entry) as number) - (order.get(b.entry) as number));
       return out.slice(0, k);
     },
   };

@@ -17,7 +17,9 @@ const ENGLISH = new Set(
     "register registration account accounts money bank scam scammed scammer fraud police report reported commune communes village office " +
     "smartphone smartphones cellphone data law personal information id card level app apps online service services subsidy subsidies " +
     "programme program ended end ends still free buy bought need needs want know tell anyone someone my mother father mom dad parents grandmother " +
-    "grandfather and or but if so than then just also only any some all every much many long which whether yes hello thanks thank"
+    "grandfather and or but if so than then just also only any some all every much many long which whether yes hello thanks thank " +
+    "part now name named called official province district ministry merged merger still exist exists there's lives live living wife husband son daughter " +
+    "hometown town city country used use using paying cashless scanning forgot forget retrieve"
   ).split(" "),
 );
 
@@ -48,7 +50,8 @@ export function detectLanguage(text: string): Language {
     if (ENGLISH.has(bare) && !SHARED.has(bare)) englishOnly++;
   }
   if (marked / words.length > 0.2) return "vi";
-  if (englishOnly >= 2 && english / words.length >= 0.5) return "en";
+  // Place names ("Cong Hoa", "Phu Tan") inside an English sentence lower the English share.
+  if (englishOnly >= 2 && (english / words.length >= 0.5 || englishOnly / words.length >= 0.35)) return "en";
   // Short English greetings and questions ("thanks", "help please", "hello").
   if (words.length <= 3 && englishOnly >= 1 && english === words.length) return "en";
   return "vi";

@@ -204,7 +204,7 @@ describe("refusals and handoff", () => {
 });
 
 describe("seed evaluation questions about the plans", () => {
-  const seeds = readFileSync(path.join(REPO_ROOT, "eval/questions.jsonl"), "utf8")
+  const seeds = readFileSync(path.join(REPO_ROOT, "eval/old-set.jsonl"), "utf8")
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { id: string; topic: string; question: string; must_mention_any: string[] })
