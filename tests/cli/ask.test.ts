@@ -19,7 +19,7 @@ describe("npm run ask", () => {
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const json = JSON.parse(lines[0] as string) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(["answer", "commune", "confidence", "kind", "ms", "sources"]);
+    expect(Object.keys(json).sort()).toEqual(["answer", "commune", "confidence", "kind", "lang", "ms", "sources"]);
     expect(json.answer).toContain("70");
     expect(json.kind).toBe("extractive");
   });

@@ -38,7 +38,7 @@ describe("HTTP service", () => {
     const res = await ask(JSON.stringify({ question: "ty le dung chung tram bts cua xa cong hoa" }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(["answer", "commune", "confidence", "kind", "ms", "sources"]);
+    expect(Object.keys(body).sort()).toEqual(["answer", "commune", "confidence", "kind", "lang", "ms", "sources"]);
     expect(body.answer).toContain("30%");
     expect(body.kind).toBe("extractive");
     expect((body.sources as Array<{ id: string; title: string; section: string; url: string | null }>)[0]).toMatchObject({

@@ -89,11 +89,17 @@ export interface DecisionOptions {
   readonly margin: number;
   /** Entries at or above this score may be offered as suggestions. */
   readonly suggest: number;
+  /**
+   * Least share of the question's weighted words an entry must explain to answer or be offered:
+   * a short entry found whole inside an unrelated question ("lúa" folds like "lừa") scores well
+   * on its own words but explains little of the question.
+   */
+  readonly minForward: number;
   /** Least coverage of the question by a passage for a quoted (extractive) answer. */
   readonly quoteCoverage: number;
 }
 
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.5, sure: 0.62, margin: 0.04, suggest: 0.36, quoteCoverage: 0.7 };
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, suggest: 0.3, minForward: 0.25, quoteCoverage: 0.7 };
 
 export interface AnswerServiceDeps {
   readonly analyzer: Analyzer;
@@ -172,8 +178,9 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       const context = u.context.length ? deps.analyzer.analyzeRoutingWords(withoutName(u.context)) : null;
 
       const preferCommune = named || requested || asksAboutPlan(focus) ? (commune?.id ?? null) : null;
-      const candidates = deps.curated.match({ focus, context, qtype: u.qtype, lang: u.lang, commune: commune?.id ?? null, preferCommune, carriers: u.entities.carriers, phone: u.entities.phone }, 6);
-      const curatedDiag = candidates.map((c) => ({ chunkId: c.entry.chunk.id, score: round(c.score), forward: round(c.forward), backward: round(c.backward) }));
+      const matched = deps.curated.match({ focus, context, qtype: u.qtype, lang: u.lang, commune: commune?.id ?? null, preferCommune, carriers: u.entities.carriers, phone: u.entities.phone }, 6);
+      const candidates = matched.filter((c) => c.forward >= d.minForward);
+      const curatedDiag = matched.map((c) => ({ chunkId: c.entry.chunk.id, score: round(c.score), forward: round(c.forward), backward: round(c.backward) }));
       const diagnostics: AnswerDiagnostics = { ...base, route: "retrieval", communeFrom, curated: curatedDiag };
       const ctx: AnswerContext = { u, commune, communeFrom, diagnostics };
 
@@ -184,8 +191,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         if (clear || suggestions.length < 2) return faqAnswer(top, ctx);
         return clarify(suggestions, ctx);
       }
-      // Passages are searched only for Vietnamese questions (the documents are Vietnamese).
-      if (u.lang === "vi" && focus.contentTokens.length > 0) {
+      // Passages are searched only for Vietnamese questions (the documents are Vietnamese), and
+      // only for a question of two content words or more: one word ("bong") finds a sentence
+      // with that syllable, not an answer.
+      if (u.lang === "vi" && focus.contentTokens.length >= 2) {
         const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx);
         if (quoted) return quoted;
       }

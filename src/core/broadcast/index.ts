@@ -4,7 +4,7 @@
  * not-read-aloud list of sources for the staff member to check.
  */
 import { z } from "zod/v4";
-import type { AnswerRequest, AnswerResult } from "../answering/answer-question.js";
+import { DEFAULT_DECISION_OPTIONS, type AnswerRequest, type AnswerResult } from "../answering/answer-question.js";
 import { vietnamDate } from "../answering/generative.js";
 import type { Chunk } from "../knowledge/chunk.js";
 import type { Commune, CommuneDirectory } from "../knowledge/communes.js";
@@ -194,9 +194,12 @@ async function planTopic(
   // A free topic: the answer service decides whether the knowledge covers it (refusals, the
   // relevance threshold), and its retrieval hits say where.
   const result = await (engine.answerDefault ?? engine.answer)({ question: topic, commune: commune.id });
-  if (result.kind === "refusal" || result.kind === "handoff") return null;
+  if (result.kind === "refusal" || result.kind === "handoff" || result.kind === "smalltalk") return null;
   const byId = new Map(knowledge.chunks.map((c) => [c.id, c]));
-  const hits = result.diagnostics.hits.map((h) => byId.get(h.chunkId)).filter((c): c is Chunk => c !== undefined);
+  // The curated entries the answer (or its "did you mean") rests on, then the passages it searched.
+  const curated = (result.diagnostics.curated ?? []).filter((c) => c.score >= DEFAULT_DECISION_OPTIONS.suggest).slice(0, 3);
+  const hits = [...curated.map((c) => c.chunkId), ...result.diagnostics.hits.map((h) => h.chunkId)].map((id) => byId.get(id)).filter((c): c is Chunk => c !== undefined);
+  if (hits.length === 0) return null;
   const passages = hits.filter((c) => !c.faq);
   const faqs = hits.filter((c) => c.faq);
   const specs: SourceSpec[] = [

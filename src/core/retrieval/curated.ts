@@ -31,6 +31,8 @@ export interface CuratedEntry {
    * "chiếm đoạt" are in the guide on scams, not in the short answer).
    */
   readonly sectionVocab: ReadonlySet<string>;
+  /** How the entry's question, phrasings and answer spell each folded word (for accent-aware matching). */
+  readonly spellings: ReadonlyMap<string, ReadonlySet<string> | "any">;
 }
 
 /** A question prepared for matching. */
@@ -75,6 +77,8 @@ export interface CuratedOptions {
   readonly backwardExponent: number;
   /** Factor when the question asks another kind of thing (a date, a place…) than the entry answers. */
   readonly typeMismatch: number;
+  /** Factor when the question asks for a specific kind of thing and the entry answers "how" or anything else. */
+  readonly typeMismatchHow: number;
   /** Factor when the question names a carrier and the entry is about another one. */
   readonly carrierMismatch: number;
   /** Score added to the named commune's own entries. */
@@ -89,6 +93,8 @@ export interface CuratedOptions {
   readonly pairTerms: boolean;
   /** Weight of a pair term relative to its IDF. */
   readonly pairWeight: number;
+  /** Words typed with diacritics match only entries that spell them the same way. */
+  readonly accentAware: boolean;
 }
 
 export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
@@ -99,11 +105,13 @@ export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
   forwardExponent: 0.8,
   backwardExponent: 0.2,
   typeMismatch: 0.85,
+  typeMismatchHow: 0.92,
   carrierMismatch: 0.75,
   communeBoost: 0.06,
   unknownWordWeight: 2,
   pairTerms: true,
   pairWeight: 0.5,
+  accentAware: true,
 };
 
 // Types that ask for a specific kind of content; a yes/no, how or other question is compatible with most entries.
@@ -113,6 +121,27 @@ export interface CuratedMatcher {
   readonly entries: readonly CuratedEntry[];
   /** The best `k` entries for the query, best first (entries scoring 0 are left out). */
   match(query: CuratedQuery, k?: number): CuratedCandidate[];
+}
+
+/**
+ * The marks of a word typed with diacritics, independent of where the tone mark sits ("hoà" and
+ * "hòa", "thuỷ" and "thủy" are the same word): the combining marks, sorted, and whether it has đ.
+ */
+function marksOf(word: string): string {
+  const marks = [...word.normalize("NFD")].filter((c) => /[\u0300-\u036f]/.test(c)).sort().join("");
+  return /đ/i.test(word) ? `${marks}đ` : marks;
+}
+
+/** The spellings of each folded word in an analysis; "any" when the text was typed without marks. */
+function spellingsOf(a: Analysis, into: Map<string, Set<string> | "any">): void {
+  a.tokens.forEach((t, i) => {
+    const typed = a.marked[i];
+    const current = into.get(t);
+    if (current === "any") return;
+    if (typed == null) into.set(t, "any");
+    else if (current) current.add(marksOf(typed));
+    else into.set(t, new Set([marksOf(typed)]));
+  });
 }
 
 /** The content words of an analysis, without English function words. */
@@ -169,12 +198,16 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     .filter((c): c is Chunk & { faq: NonNullable<Chunk["faq"]> } => c.faq !== undefined)
     .map((chunk) => {
       const texts = [chunk.faq.question, ...chunk.faq.paraphrases];
+      const spellings = new Map<string, Set<string> | "any">();
       const variants = texts.map((text) => {
         const a = deps.analyzer.analyzeQuery(text);
+        spellingsOf(a, spellings);
         return { text, tokens: new Set(termsOf(a, o.pairTerms)) };
       });
       const questionVocab = new Set(variants.flatMap((v) => [...v.tokens]));
-      const answerVocab = new Set(termsOf(deps.analyzer.analyzeDocument(`${chunk.faq.answer}\n${chunk.faq.next ?? ""}`), o.pairTerms));
+      const answerAnalysis = deps.analyzer.analyzeDocument(`${chunk.faq.answer}\n${chunk.faq.next ?? ""}`);
+      spellingsOf(answerAnalysis, spellings);
+      const answerVocab = new Set(termsOf(answerAnalysis, o.pairTerms));
       const sectionVocab = new Set(chunk.faq.cites.flatMap((c) => (c.section ? sectionVocabOf(c.docId, c.section) : [])));
       const heading = deps.analyzer.routingTokens(chunk.faq.question);
       const entities = detectEntities([chunk.faq.question].flatMap((t) => deps.analyzer.routingTokens(t)));
@@ -188,6 +221,7 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         questionVocab,
         answerVocab,
         sectionVocab,
+        spellings,
       };
     });
 
@@ -234,6 +268,22 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
       let total = 0;
       for (const w of weights.values()) total += w;
       if (total === 0) return [];
+      // A word the resident typed with its marks ("lúa") does not match an entry that only ever
+      // writes another word folding the same ("lừa"); typed without marks it matches any.
+      const typed = new Map<string, string>();
+      for (const a of query.context ? [query.focus, query.context] : [query.focus]) {
+        a.tokens.forEach((t, i) => {
+          const m = a.marked[i];
+          if (m != null && !typed.has(t)) typed.set(t, marksOf(m));
+        });
+      }
+      const spelledOtherwise = (e: number, t: string): boolean => {
+        if (!o.accentAware) return false;
+        const mine = typed.get(t);
+        if (mine === undefined) return false;
+        const theirs = (entries[e] as CuratedEntry).spellings.get(t);
+        return theirs !== undefined && theirs !== "any" && !theirs.has(mine);
+      };
 
       // Per entry: the credit every question term earns from it; per phrasing: the extra for
       // terms in the phrasing itself, and the weight of its own terms found in the question.
@@ -243,11 +293,13 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
       const touched = new Set<number>();
       for (const [t, w] of weights) {
         for (const { entry, credit } of entryCredit.get(t) ?? []) {
+          if (spelledOtherwise(entry, t)) continue;
           entryFound[entry] = (entryFound[entry] as number) + credit * w;
           touched.add(entry);
         }
         const idf = idfOf(t);
         for (const v of variantsByToken.get(t) ?? []) {
+          if (spelledOtherwise(variantEntry[v] as number, t)) continue;
           variantExtra[v] = (variantExtra[v] as number) + (1 - o.otherVariantCredit) * w;
           variantSeen[v] = (variantSeen[v] as number) + idf;
         }
@@ -271,7 +323,9 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         const found = best as CuratedCandidate | null;
         if (!found || found.score <= 0) continue;
         let factor = 1;
-        if (SPECIFIC.has(query.qtype) && SPECIFIC.has(entry.qtype) && query.qtype !== entry.qtype) factor *= o.typeMismatch;
+        // A question that asks for a date, a figure, a place… is answered by an entry of that kind;
+        // a "how" entry ("làm sao biết tốc độ…") answers it less well, another specific kind worse.
+        if (SPECIFIC.has(query.qtype) && query.qtype !== entry.qtype) factor *= SPECIFIC.has(entry.qtype) ? o.typeMismatch : o.typeMismatchHow;
         if (query.carriers.length && entry.carriers.length && !entry.carriers.some((c) => query.carriers.includes(c))) factor *= o.carrierMismatch;
         let boost = query.preferCommune && commune === query.preferCommune ? o.communeBoost : 0;
         // The same kind of phone as the question (a 4G phone without VoLTE, a keypad 2G phone…).

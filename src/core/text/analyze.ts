@@ -11,6 +11,11 @@ export interface Analysis {
   readonly terms: readonly string[];
   /** Distinct tokens that are not stopwords: what the text is about. */
   readonly contentTokens: readonly string[];
+  /**
+   * For each token, its spelling with diacritics when the text was typed with them ("lừa"), else
+   * null (typed without marks: any spelling that folds the same may be meant).
+   */
+  readonly marked: ReadonlyArray<string | null>;
 }
 
 /** Turns questions and knowledge text into {@link Analysis} with one shared lexicon. */
@@ -34,7 +39,8 @@ export function createAnalyzer(lexicon: Lexicon): Analyzer {
     const tokens = words.map((w) => w.f);
     const content = new Set<string>();
     for (const w of words) if (!lexicon.isStopword(w)) content.add(w.f);
-    return { folded, tokens, terms: [...tokens, ...bigrams(tokens)], contentTokens: [...content] };
+    const marked = words.map((w) => (w.exact || w.o !== w.f ? w.o : null));
+    return { folded, tokens, terms: [...tokens, ...bigrams(tokens)], contentTokens: [...content], marked };
   };
   const routingWords = (text: string) => lexicon.expandAbbreviations(toWords(text));
   return {

@@ -17,9 +17,9 @@ const CUES: Record<Exclude<QuestionType, "other" | "yesno">, readonly Pattern[]>
   when: [
     "khi nao", "bao gio", "luc nao", "ngay nao", "ngay may", "thang nao", "thang may", "nam nao", "nam may",
     "hom nao", "tu bao gio", "den bao gio", "han chot", "thoi han", "may gio", "tu ngay nao", "truoc ngay nao", "chung nao",
-    "when", "what date", "how long",
+    "when", "what date",
   ].map(p),
-  howmuch: ["bao nhieu", "may dong", "may trieu", "may phan tram", "ty le", "muc ho tro", "tom bao nhieu", "het bao nhieu", "gia bao nhieu", "how much", "how many"].map(p),
+  howmuch: ["bao nhieu", "bao lau", "may ngay", "may thang", "may nam", "may dong", "may trieu", "may phan tram", "ty le", "muc ho tro", "tom bao nhieu", "het bao nhieu", "gia bao nhieu", "how much", "how many", "how long"].map(p),
   where: ["o dau", "cho nao", "noi nao", "tai dau", "den dau", "di dau", "dia chi", "nop o dau", "bao o dau", "where", "o cho nao", "dau vay", "dau a"].map(p),
   who: [
     "la ai", "hoi ai", "bao ai", "goi ai", "gap ai", "ai phu trach", "ai chiu", "ai duoc", "ai lam", "ai ky", "ai la", "nho ai", "lien he ai", "tim ai",
