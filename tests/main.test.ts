@@ -15,7 +15,7 @@ describe("the service process", () => {
   it.each(["SIGTERM", "SIGINT"] as const)("should serve requests and stop cleanly on %s", async (signal) => {
     const { child, match, output } = await startTs("src/main.ts", env, /http:\/\/localhost:(\d+)/);
     const base = `http://127.0.0.1:${match[1]}`;
-    const res = await fetch(`${base}/api/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "toc do bang rong co dinh xa phu tan" }) });
+    const res = await fetch(`${base}/api/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ke hoach xa phu tan toc do bang rong co dinh bao nhieu" }) });
     expect(((await res.json()) as { answer: string }).answer).toContain("150");
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill(signal);

@@ -184,7 +184,7 @@ describe("/start and consent", () => {
     const start = await send(textUpdate("/start"));
     await click(start, "Không đồng ý");
     expect(store.getUser(userKey())?.consent).toMatchObject({ granted: false });
-    const out = await send(textUpdate("xa cong hoa toc do bang rong di dong bao nhieu"));
+    const out = await send(textUpdate("toc do mang di dong theo ke hoach xa cong hoa bao nhieu"));
     expect(texts(out).join("\n")).toContain("70");
     expect(rawQuestions()).toEqual([null]);
   });
@@ -334,7 +334,7 @@ describe("feedback and staff handoff", () => {
 
   it("should queue an unanswerable question, and deliver the staff answer back with hostile text escaped", async () => {
     await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
-    const out = await send(textUpdate("<b>nha van hoa</b> thon 3 mo cua may gio & co <script>wifi</script> khong"));
+    const out = await send(textUpdate("<b>lich sinh hoat cau lac bo duong sinh</b> thon 3 & co <script>nuoc uong</script> khong"));
     expect(texts(out).join("\n")).toContain("đã được chuyển cho cán bộ xã");
     const [item] = store.listQueue({ status: "open" });
     expect(item).toMatchObject({ reason: "unanswered", channel: "telegram", deliveryAddress: String(RESIDENT.id) });
@@ -345,8 +345,8 @@ describe("feedback and staff handoff", () => {
     expect(msg?.payload.chat_id).toBe(String(RESIDENT.id));
     expect(msg?.payload.parse_mode).toBe("HTML");
     const text = String(msg?.payload.text);
-    expect(text).toContain("&lt;b&gt;nha van hoa&lt;/b&gt;");
-    expect(text).toContain("&lt;script&gt;wifi&lt;/script&gt;");
+    expect(text).toContain("&lt;b&gt;lich sinh hoat cau lac bo duong sinh&lt;/b&gt;");
+    expect(text).toContain("&lt;script&gt;nuoc uong&lt;/script&gt;");
     expect(text).toContain("&lt;i&gt;buổi tối&lt;/i&gt; &amp; cuối tuần");
     expect(text).not.toMatch(/<(?!\/?(b|i|a)\b)/);
     const done = store.getQueueItem(item!.id);
@@ -388,7 +388,7 @@ describe("/xoadulieu", () => {
     await send(textUpdate("vneid muc 2 dang ky o dau", { from: other }));
 
     await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
-    const answer = await send(textUpdate("nha van hoa thon 3 mo cua may gio"));
+    const answer = await send(textUpdate("lich sinh hoat cau lac bo duong sinh thon 3"));
     await send(callbackUpdate(lastButtons(answer).find((b) => b.text === "👍")!.callback_data));
     await click(await send(textUpdate("/menu")), "Tắt sóng 2G");
     expect(Object.values(rowsFor(userKey())).every((n) => n > 0)).toBe(true);
@@ -419,7 +419,7 @@ describe("groups", () => {
 
   it("should deliver a staff answer to a group question privately, not into the group", async () => {
     await click(await send(textUpdate("/start")), "Đồng ý lưu câu hỏi");
-    await send(textUpdate(`@${BOT_INFO.username} nha van hoa thon 3 mo cua may gio`, { chat: group }));
+    await send(textUpdate(`@${BOT_INFO.username} lich sinh hoat cau lac bo duong sinh thon 3`, { chat: group }));
     const [item] = store.listQueue({ status: "open" });
     expect(item?.deliveryAddress).toBe(String(RESIDENT.id));
     const before = calls.length;
@@ -543,7 +543,7 @@ describe("/xemdulieu", () => {
     const first = await send(textUpdate("vneid muc 2 dang ky o dau, sdt 0912345678"));
     await send(callbackUpdate(lastButtons(first).find((b) => b.text === "👎")!.callback_data));
     await send(textUpdate("chua ro, cccd cua toi 001203004567"));
-    await send(textUpdate("nha van hoa thon 3 mo cua may gio"));
+    await send(textUpdate("lich sinh hoat cau lac bo duong sinh thon 3"));
     const [item] = store.listQueue({ status: "open" });
     await assistant.answerQueued(item!.id, "Mở cửa buổi tối, gọi 0987654321.", "can-bo-a");
 
@@ -557,13 +557,13 @@ describe("/xemdulieu", () => {
     expect(text).toContain("vneid muc 2 dang ky o dau, sdt [số điện thoại đã ẩn]");
     expect(text).toContain("1 👎");
     expect(text).toContain("chua ro, cccd cua toi [số giấy tờ đã ẩn]");
-    expect(text).toMatch(/nha van hoa thon 3 mo cua may gio» — cán bộ đã trả lời lúc [^:]+:\d\d: «Mở cửa buổi tối, gọi \[số điện thoại đã ẩn\]\.»/);
+    expect(text).toMatch(/lich sinh hoat cau lac bo duong sinh thon 3» — cán bộ đã trả lời lúc [^:]+:\d\d: «Mở cửa buổi tối, gọi \[số điện thoại đã ẩn\]\.»/);
     expect(text).toContain("không lưu tên, số điện thoại hay mã tài khoản Telegram");
     expect(text).toContain("180 ngày");
     expect(text).toContain("/xoadulieu");
     expect(text).not.toMatch(/0912345678|001203004567|0987654321/);
     // Most recent first.
-    expect(text.indexOf("nha van hoa thon 3")).toBeLessThan(text.indexOf("vneid muc 2 dang ky"));
+    expect(text.indexOf("lich sinh hoat cau lac bo duong sinh thon 3")).toBeLessThan(text.indexOf("vneid muc 2 dang ky"));
   });
 
   it("should show no question text for a resident who declined, and store nothing for one never seen", async () => {

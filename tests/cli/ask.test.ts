@@ -21,7 +21,7 @@ describe("npm run ask", () => {
     const json = JSON.parse(lines[0] as string) as Record<string, unknown>;
     expect(Object.keys(json).sort()).toEqual(["answer", "commune", "confidence", "kind", "lang", "ms", "sources"]);
     expect(json.answer).toContain("70");
-    expect(json.kind).toBe("extractive");
+    expect(["faq", "extractive"]).toContain(json.kind);
   });
 
   it("should refuse lottery questions", async () => {

@@ -15,7 +15,7 @@ import { BOT_INFO } from "../helpers/telegram.js";
 import { csrfOf, signedIn, startConsoleService, type ConsoleTestService } from "./helpers.js";
 
 const TOKEN = "123456:TEST-token-not-real-aaaaaaaaaaaa";
-const QUESTION = "Nhà văn hóa thôn có wifi miễn phí không?";
+const QUESTION = "Lịch sinh hoạt câu lạc bộ dưỡng sinh ở nhà văn hóa thôn là khi nào?";
 
 /** Records sendMessage calls like the Telegram Bot API would answer them. */
 function fakeBotApi() {
@@ -81,7 +81,7 @@ describe("answering queued questions", () => {
 
     const res = await client.postForm(`/console/cau-hoi-cho/${item.id}/tra-loi`, {
       _csrf: csrfOf(html),
-      answer: "Dạ, nhà văn hóa thôn có wifi miễn phí, bà con hỏi trưởng thôn mật khẩu.",
+      answer: "Dạ, câu lạc bộ dưỡng sinh sinh hoạt sáng thứ bảy ở nhà văn hóa thôn, bà con hỏi trưởng thôn.",
       back: "/console/cau-hoi-cho?trang-thai=open",
     });
     expect(res.status).toBe(303);
@@ -93,7 +93,7 @@ describe("answering queued questions", () => {
     expect(stored?.delivered).toBe(true);
     expect(stored?.deliveryAddress).toBeNull();
     const message = api.sent.find((m) => m.chat_id === 777 || m.chat_id === "777");
-    expect(message?.text).toContain("nhà văn hóa thôn có wifi miễn phí");
+    expect(message?.text).toContain("câu lạc bộ dưỡng sinh sinh hoạt sáng thứ bảy");
 
     const after = await (await client.get("/console/cau-hoi-cho?trang-thai=open")).text();
     expect(after).toContain("đã gửi câu trả lời cho người dân qua Telegram");
@@ -149,7 +149,7 @@ describe("saving a staff answer as an FAQ entry", () => {
     const item = enqueue("telegram", "780", QUESTION);
     const res = await client.postJson(
       `/console/api/queue/${item.id}/answer`,
-      { answer: "Nhà văn hóa các thôn đều có wifi miễn phí cho bà con; mật khẩu dán ở bảng tin của nhà văn hóa.", saveFaq: true, faqQuestion: QUESTION },
+      { answer: "Câu lạc bộ dưỡng sinh các thôn sinh hoạt sáng thứ bảy hằng tuần; lịch dán ở bảng tin của nhà văn hóa.", saveFaq: true, faqQuestion: QUESTION },
       { "x-csrf-token": csrf },
     );
     expect(res.status).toBe(200);
@@ -162,7 +162,7 @@ describe("saving a staff answer as an FAQ entry", () => {
 
     const after = (await (await client.postJson("/console/api/ask", { question: QUESTION }, { "x-csrf-token": csrf })).json()) as { kind: string; answer: string; sources: Array<{ id: string }> };
     expect(after.kind).toBe("faq");
-    expect(after.answer).toContain("wifi miễn phí");
+    expect(after.answer).toContain("sáng thứ bảy hằng tuần");
     expect(after.sources.map((s) => s.id)).toContain("faq-cua-can-bo-xa");
     // The resident channels use the same live engine.
     expect((await t.service.engine.answer({ question: QUESTION })).kind).toBe("faq");

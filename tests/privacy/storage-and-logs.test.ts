@@ -82,7 +82,9 @@ async function zaloResidents(): Promise<void> {
   for (let k = 0; k < 12; k += 2) {
     const user = `zr-${k}`;
     const [first, second] = [SENSITIVE[k] as (typeof SENSITIVE)[number], SENSITIVE[k + 1] as (typeof SENSITIVE)[number]];
-    for (const text of [null, "1", first.text, "2", `sai roi ${second.text}`, "hoi can bo", `can bo goi lai giup ${first.text}`]) {
+    // The question is one the assistant answers (not a "did you mean", whose numbers pick a
+    // suggestion), so "2" is a 👎 and the next text its reason.
+    for (const text of [null, "1", `VNeID mức 2 làm ở đâu? ${first.text}`, "2", `sai roi ${second.text}`, "hoi can bo", `can bo goi lai giup ${first.text}`]) {
       expect(await drive.zalo(user, text)).toBe(200);
     }
   }

@@ -216,7 +216,8 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
       ctx.session.suggestions = [...result.suggestions];
       keyboard = new InlineKeyboard();
       result.suggestions.forEach((q, i) => keyboard?.text(shorten(q, 60), `sug:${i}`).row());
-      keyboard.text("Hỏi cán bộ xã", `staff:${turn.messageId}`);
+      // 👎 here tells officials that none of the suggestions fitted.
+      keyboard.text("👍", `fb:up:${turn.messageId}`).text("👎", `fb:down:${turn.messageId}`).row().text("Hỏi cán bộ xã", `staff:${turn.messageId}`);
     } else if (result.kind === "smalltalk") {
       keyboard = null;
     } else {

@@ -3,7 +3,7 @@ import type { Commune, CommuneDirectory } from "../knowledge/communes.js";
 import type { CuratedCandidate, CuratedMatcher } from "../retrieval/curated.js";
 import type { HybridSearcher, RetrievalHit } from "../retrieval/hybrid.js";
 import type { Analysis, Analyzer } from "../text/analyze.js";
-import type { Word } from "../text/normalize.js";
+import { toWords, wordMatches, type Word } from "../text/normalize.js";
 import { understand, type Understanding } from "../understanding/understand.js";
 import type { QuestionType } from "../understanding/question-type.js";
 import { createComposer, type ComposeOptions, type Excerpt } from "./compose.js";
@@ -97,9 +97,13 @@ export interface DecisionOptions {
   readonly minForward: number;
   /** Least coverage of the question by a passage for a quoted (extractive) answer. */
   readonly quoteCoverage: number;
+  /** Below this share of the question explained by the best entry, passages may answer instead… */
+  readonly passageChallenge: number;
+  /** …when one covers the question by at least this much more. */
+  readonly passageMargin: number;
 }
 
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, suggest: 0.3, minForward: 0.25, quoteCoverage: 0.7 };
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, suggest: 0.3, minForward: 0.25, quoteCoverage: 0.7, passageChallenge: 0.6, passageMargin: 0.25 };
 
 export interface AnswerServiceDeps {
   readonly analyzer: Analyzer;
@@ -186,7 +190,14 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
 
       const [top, second] = candidates;
       const suggestions = candidates.filter((c) => c.score >= d.suggest).slice(0, MAX_SUGGESTIONS);
+      const canQuote = u.lang === "vi" && focus.contentTokens.length >= 2;
       if (top && top.score >= d.confident) {
+        // The entry leaves part of the question unexplained: a passage that explains clearly
+        // more of it answers better (an entry on mobile subscriptions, asked about fixed ones).
+        if (canQuote && top.forward < d.passageChallenge) {
+          const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx, top.forward + d.passageMargin);
+          if (quoted) return quoted;
+        }
         const clear = top.score >= d.sure || !second || top.score - second.score >= d.margin || sameAnswer(top, second);
         if (clear || suggestions.length < 2) return faqAnswer(top, ctx);
         return clarify(suggestions, ctx);
@@ -194,8 +205,8 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       // Passages are searched only for Vietnamese questions (the documents are Vietnamese), and
       // only for a question of two content words or more: one word ("bong") finds a sentence
       // with that syllable, not an answer.
-      if (u.lang === "vi" && focus.contentTokens.length >= 2) {
-        const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx);
+      if (canQuote) {
+        const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx, d.quoteCoverage);
         if (quoted) return quoted;
       }
       if (suggestions.length > 0) return clarify(suggestions, ctx);
@@ -216,7 +227,8 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   }
 
   function handoff(ctx: AnswerContext, candidates: readonly CuratedCandidate[], routing: readonly Word[]): AnswerResult {
-    const topic = handoffTopic(ctx.u, routing.map((w) => w.f), candidates);
+    // The nearest entry hints at the topic only when it was near enough to be offered.
+    const topic = handoffTopic(ctx.u, routing, candidates.filter((c) => c.score >= d.suggest));
     return { answer: handoffReply(topic, ctx.u.lang), kind: "handoff", confidence: round(candidates[0]?.score ?? 0), commune: null, sources: [], lang: ctx.u.lang, diagnostics: ctx.diagnostics };
   }
 
@@ -247,7 +259,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   }
 
   /** A quoted answer from the documents, only when a sentence answers the kind of question asked. */
-  async function quote(question: string, focus: Analysis, qtype: QuestionType, commune: Commune | undefined, namedCommune: boolean, ctx: AnswerContext): Promise<AnswerResult | null> {
+  async function quote(question: string, focus: Analysis, qtype: QuestionType, commune: Commune | undefined, namedCommune: boolean, ctx: AnswerContext, minCoverage: number): Promise<AnswerResult | null> {
     const vector = await deps.embedQuery(focus, question);
     const { hits: found } = await deps.searcher.search({
       analysis: focus,
@@ -256,7 +268,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       preferCommune: namedCommune || asksAboutPlan(focus) ? (commune?.id ?? null) : null,
       k: 2 * topK,
     });
-    const passages = found.filter((h) => !h.chunk.faq && h.coverage >= d.quoteCoverage && h.phraseCoverage >= 0.5).slice(0, topK);
+    const passages = found.filter((h) => !h.chunk.faq && h.coverage >= Math.max(minCoverage, d.quoteCoverage) && h.phraseCoverage >= 0.5).slice(0, topK);
     if (passages.length === 0) return null;
     const excerpts = composer.select(focus, passages).filter((e) => answersType(e.sentence, qtype));
     if (excerpts.length === 0) return null;
@@ -351,22 +363,27 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** Folded words that point a hand-off to the right helper. */
-const TOPIC_WORDS: ReadonlyArray<{ topic: HandoffTopic; words: readonly string[][] }> = [
-  { topic: "scam", words: [["lua"], ["gia", "danh"], ["gia", "mao"], ["otp"], ["hack"], ["scam"], ["fraud"], ["link", "la"]] },
-  { topic: "subsidy", words: [["ho", "ngheo"], ["can", "ngheo"], ["vien", "thong", "cong", "ich"], ["thong", "tu", "14"], ["500000"], ["ho", "tro", "dien", "thoai"], ["poor"], ["subsidy"]] },
-  { topic: "2g", words: [["2g"], ["volte"], ["3g"], ["4g"], ["song"], ["nha", "mang"], ["sim"], ["viettel"], ["vinaphone"], ["mobifone"]] },
-  { topic: "vneid", words: [["vneid"], ["dinh", "danh"], ["can", "cuoc"], ["dich", "vu", "cong"], ["khai", "sinh"], ["cu", "tru"], ["ho", "tich"], ["chung", "minh", "nhan", "dan"]] },
-  { topic: "payments", words: [["qr"], ["chuyen", "khoan"], ["ngan", "hang"], ["vi", "dien", "tu"], ["mobile", "money"], ["the", "atm"]] },
-  { topic: "plan", words: [["ke", "hoach"], ["ha", "tang"], ["cap", "quang"], ["bts"], ["bang", "rong"]] },
-  { topic: "context", words: [["sap", "nhap"], ["huyen"], ["xa", "moi"], ["dia", "chi", "moi"], ["merger"]] },
-];
+/**
+ * Words that point a hand-off to the right helper, written with their diacritics: a word typed
+ * with marks must carry the same marks ("lúa" is not "lừa"); typed without, any spelling matches.
+ */
+const TOPIC_WORDS: ReadonlyArray<{ topic: HandoffTopic; words: readonly Word[][] }> = (
+  [
+    { topic: "scam", phrases: ["lừa", "giả danh", "giả mạo", "mạo danh", "otp", "hack", "scam", "fraud", "link lạ"] },
+    { topic: "subsidy", phrases: ["hộ nghèo", "cận nghèo", "viễn thông công ích", "thông tư 14", "500000", "hỗ trợ điện thoại", "poor", "subsidy"] },
+    { topic: "2g", phrases: ["2g", "volte", "3g", "4g", "sóng", "nhà mạng", "sim", "viettel", "vinaphone", "mobifone"] },
+    { topic: "vneid", phrases: ["vneid", "định danh", "căn cước", "dịch vụ công", "khai sinh", "cư trú", "hộ tịch", "chứng minh nhân dân"] },
+    { topic: "payments", phrases: ["qr", "chuyển khoản", "ngân hàng", "ví điện tử", "mobile money", "thẻ atm"] },
+    { topic: "plan", phrases: ["kế hoạch", "hạ tầng", "cáp quang", "bts", "băng rộng"] },
+    { topic: "context", phrases: ["sáp nhập", "huyện", "xã mới", "địa chỉ mới", "merger"] },
+  ] as const
+).map(({ topic, phrases }) => ({ topic, words: phrases.map((p) => toWords(p).map((w) => ({ ...w, exact: true }))) }));
 
-function handoffTopic(u: Understanding, folded: readonly string[], candidates: readonly CuratedCandidate[]): HandoffTopic {
+function handoffTopic(u: Understanding, routing: readonly Word[], candidates: readonly CuratedCandidate[]): HandoffTopic {
   if (u.entities.victim) return "scam";
-  const has = (seq: readonly string[]) => {
-    outer: for (let i = 0; i + seq.length <= folded.length; i++) {
-      for (let j = 0; j < seq.length; j++) if (folded[i + j] !== seq[j]) continue outer;
+  const has = (seq: readonly Word[]) => {
+    outer: for (let i = 0; i + seq.length <= routing.length; i++) {
+      for (let j = 0; j < seq.length; j++) if (!wordMatches(routing[i + j] as Word, seq[j] as Word)) continue outer;
       return true;
     }
     return false;

@@ -31,6 +31,9 @@ export interface CuratedEntry {
    * "chiếm đoạt" are in the guide on scams, not in the short answer).
    */
   readonly sectionVocab: ReadonlySet<string>;
+  /** The answer states a date (for "when" questions) / a figure other than a date (for "how much"). */
+  readonly answerHasDate: boolean;
+  readonly answerHasFigure: boolean;
   /** How the entry's question, phrasings and answer spell each folded word (for accent-aware matching). */
   readonly spellings: ReadonlyMap<string, ReadonlySet<string> | "any">;
 }
@@ -72,6 +75,8 @@ export interface CuratedOptions {
   readonly otherVariantCredit: number;
   readonly answerCredit: number;
   readonly sectionCredit: number;
+  /** Cited sections longer than this (characters) lend no words. */
+  readonly maxSectionChars: number;
   /** Exponents of the two directions in the score (forward^a · backward^b). */
   readonly forwardExponent: number;
   readonly backwardExponent: number;
@@ -79,10 +84,14 @@ export interface CuratedOptions {
   readonly typeMismatch: number;
   /** Factor when the question asks for a specific kind of thing and the entry answers "how" or anything else. */
   readonly typeMismatchHow: number;
+  /** Factor when a "when" question's entry gives no date, or a "how much" question's entry no figure. */
+  readonly missingFigure: number;
   /** Factor when the question names a carrier and the entry is about another one. */
   readonly carrierMismatch: number;
   /** Score added to the named commune's own entries. */
   readonly communeBoost: number;
+  /** Score added to entries about the kind of phone the question names. */
+  readonly phoneBoost: number;
   /**
    * Weight of a question word found nowhere in the knowledge (a name, a typo, a word of the
    * story): it cannot be matched by any entry, so it only lowers every score alike; capped so a
@@ -102,17 +111,22 @@ export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
   otherVariantCredit: 0.8,
   answerCredit: 0.7,
   sectionCredit: 0.45,
+  maxSectionChars: 6000,
   forwardExponent: 0.8,
   backwardExponent: 0.2,
   typeMismatch: 0.85,
-  typeMismatchHow: 0.92,
+  typeMismatchHow: 0.85,
+  missingFigure: 0.85,
   carrierMismatch: 0.75,
-  communeBoost: 0.06,
+  communeBoost: 0.12,
+  phoneBoost: 0.06,
   unknownWordWeight: 2,
   pairTerms: true,
   pairWeight: 0.5,
   accentAware: true,
 };
+
+const DATE = /\b\d{1,2}\/\d{1,2}(?:\/\d{2,4})?\b|\b(?:19|20)\d{2}\b|\btháng\s+\d{1,2}\b/iu;
 
 // Types that ask for a specific kind of content; a yes/no, how or other question is compatible with most entries.
 const SPECIFIC: ReadonlySet<QuestionType> = new Set(["when", "howmuch", "where", "who", "what", "why"]);
@@ -189,7 +203,8 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     let words = sectionWords.get(key);
     if (!words) {
       const text = (byDoc.get(docId) ?? []).filter((c) => c.section === section || c.section.startsWith(`${section} › `)).map((c) => `${c.section}\n${c.text}`).join("\n");
-      words = [...new Set(termsOf(deps.analyzer.analyzeDocument(text), o.pairTerms))];
+      // A broad section (all of a plan's targets) would explain every neighbouring question alike.
+      words = text.length > o.maxSectionChars ? [] : [...new Set(termsOf(deps.analyzer.analyzeDocument(text), o.pairTerms))];
       sectionWords.set(key, words);
     }
     return words;
@@ -222,6 +237,8 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         answerVocab,
         sectionVocab,
         spellings,
+        answerHasDate: DATE.test(chunk.faq.answer),
+        answerHasFigure: /\d/.test(chunk.faq.answer.replace(new RegExp(DATE.source, "g"), "").replace(/\b[2-5]G\b/gi, "")),
       };
     });
 
@@ -326,11 +343,13 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         // A question that asks for a date, a figure, a place… is answered by an entry of that kind;
         // a "how" entry ("làm sao biết tốc độ…") answers it less well, another specific kind worse.
         if (SPECIFIC.has(query.qtype) && query.qtype !== entry.qtype) factor *= SPECIFIC.has(entry.qtype) ? o.typeMismatch : o.typeMismatchHow;
+        // A "when" question needs a date in the answer, a "how much" question a figure.
+        if ((query.qtype === "when" && !entry.answerHasDate) || (query.qtype === "howmuch" && !entry.answerHasFigure)) factor *= o.missingFigure;
         if (query.carriers.length && entry.carriers.length && !entry.carriers.some((c) => query.carriers.includes(c))) factor *= o.carrierMismatch;
         let boost = query.preferCommune && commune === query.preferCommune ? o.communeBoost : 0;
         // The same kind of phone as the question (a 4G phone without VoLTE, a keypad 2G phone…).
         if (query.phone && entry.phone) {
-          if (entry.phone === query.phone) boost += o.communeBoost;
+          if (entry.phone === query.phone) boost += o.phoneBoost;
           else factor *= o.carrierMismatch;
         }
         out.push({ ...found, score: Math.min(1, found.score * factor + boost) });
