@@ -117,10 +117,21 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     return { analysis, vector: await embedQuery(analysis, question), commune: config.COMMUNE, k: 4 };
   });
   const curated = createCuratedMatcher({ chunks: knowledge.chunks, analyzer: knowledge.analyzer, idf: (t) => searcher.idf(t) });
+  // A cited section links to its own source (the first passage under it that names one).
+  const sectionUrls = new Map<string, string>();
+  for (const c of knowledge.chunks) {
+    if (c.faq || !c.url || !c.sourceNote) continue;
+    const parts = c.section.split(" › ");
+    for (let i = 1; i <= parts.length; i++) {
+      const key = `${c.docId}\u0000${parts.slice(0, i).join(" › ")}`;
+      if (!sectionUrls.has(key)) sectionUrls.set(key, c.url);
+    }
+  }
   const service = createAnswerService({
     analyzer: knowledge.analyzer,
     searcher,
     curated,
+    sectionUrl: (docId, section) => sectionUrls.get(`${docId}\u0000${section}`) ?? null,
     communes: knowledge.communes,
     defaultCommune: config.COMMUNE,
     documents,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createConfig, type Config } from "../../src/config.js";
@@ -20,3 +20,18 @@ export async function testEngine(overrides: Record<string, string> = {}): Promis
   const engine = await createEngine(t.config);
   return { engine, ...t };
 }
+
+/**
+ * A copy of the real knowledge folder without some files (paths relative to it), for tests of
+ * what happens when a question is answered from the documents' passages rather than from a
+ * curated entry (the language model writes only over passages).
+ */
+export async function knowledgeWithout(files: readonly string[]): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-knowledge-"));
+  await cp(KNOWLEDGE_DIR, dir, { recursive: true });
+  for (const f of files) await rm(path.join(dir, f), { force: true });
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The commune-plan FAQ files: without them, plan questions are answered from the plans' passages. */
+export const PLAN_FAQ_FILES = ["faq/ke-hoach-cong-hoa.md", "faq/ke-hoach-phu-tan.md", "faq/cua-can-bo-xa.md"] as const;

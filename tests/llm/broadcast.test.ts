@@ -5,18 +5,22 @@ import { createBroadcaster, type BroadcastScript, type Broadcaster } from "../..
 import { MODEL_DRAFT_NOTE } from "../../src/core/broadcast/messages.js";
 import { toSpoken } from "../../src/core/broadcast/spoken.js";
 import type { Engine } from "../../src/engine.js";
-import { REPO_ROOT, testEngine } from "../helpers/engine.js";
+import { knowledgeWithout, PLAN_FAQ_FILES, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { contextBlocks, lastUser, startFakeOpenAI, type ChatReply, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";
 
 let fake: FakeLlm;
 let engine: Engine;
 let cleanup: () => Promise<void>;
+// Without the plans\' curated entries, plan questions are answered from passages: what the model rewrites.
+let knowledge: { dir: string; cleanup: () => Promise<void> };
 let withModel: Broadcaster;
 let composerOnly: Broadcaster;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
+  knowledge = await knowledgeWithout(PLAN_FAQ_FILES);
   ({ engine, cleanup } = await testEngine({
+    KNOWLEDGE_DIR: knowledge.dir,
     LLM_PROVIDER: "openai-compatible",
     LLM_BASE_URL: `${fake.url}/v1`,
     LLM_MODEL: "fake-model",
@@ -28,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
   await cleanup();
+  await knowledge.cleanup();
 });
 beforeEach(() => fake.reset());
 

@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
 import { vietnamDate } from "../../src/core/answering/generative.js";
-import { REPO_ROOT, testEngine } from "../helpers/engine.js";
+import { knowledgeWithout, PLAN_FAQ_FILES, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { answerReply, blockWith, contextBlocks, lastUser, startFakeOpenAI, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";
 
 const CONG_HOA_PLAN = "ke-hoach-ha-tang-so-cong-hoa-2025";
@@ -11,10 +11,14 @@ const SPEED = "xa cong hoa ke hoach toc do bang rong di dong bao nhieu";
 let fake: FakeLlm;
 let engine: Engine;
 let cleanup: () => Promise<void>;
+// Without the plans\' curated entries, plan questions are answered from passages: what the model rewrites.
+let knowledge: { dir: string; cleanup: () => Promise<void> };
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
+  knowledge = await knowledgeWithout(PLAN_FAQ_FILES);
   ({ engine, cleanup } = await testEngine({
+    KNOWLEDGE_DIR: knowledge.dir,
     LLM_PROVIDER: "openai-compatible",
     LLM_BASE_URL: `${fake.url}/v1`,
     LLM_MODEL: "fake-model",
@@ -26,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
   await cleanup();
+  await knowledge.cleanup();
 });
 beforeEach(() => fake.reset());
 

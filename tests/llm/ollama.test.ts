@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
-import { REPO_ROOT, testEngine } from "../helpers/engine.js";
+import { knowledgeWithout, PLAN_FAQ_FILES, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { answerReply, blockWith, startFakeOllama, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";
 
 const SPEED = "xa cong hoa ke hoach toc do bang rong di dong bao nhieu";
@@ -9,10 +9,14 @@ const SPEED = "xa cong hoa ke hoach toc do bang rong di dong bao nhieu";
 let fake: FakeLlm;
 let engine: Engine;
 let cleanup: () => Promise<void>;
+// Without the plans\' curated entries, plan questions are answered from passages: what the model rewrites.
+let knowledge: { dir: string; cleanup: () => Promise<void> };
 
 beforeAll(async () => {
   fake = await startFakeOllama();
+  knowledge = await knowledgeWithout(PLAN_FAQ_FILES);
   ({ engine, cleanup } = await testEngine({
+    KNOWLEDGE_DIR: knowledge.dir,
     LLM_PROVIDER: "ollama",
     OLLAMA_BASE_URL: fake.url,
     LLM_MODEL: "qwen2.5:7b",
@@ -24,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
   await cleanup();
+  await knowledge.cleanup();
 });
 beforeEach(() => fake.reset());
 

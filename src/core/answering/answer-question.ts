@@ -115,6 +115,8 @@ export interface AnswerServiceDeps {
   readonly embedQuery: (analysis: Analysis, question: string) => Promise<number[]>;
   /** Title and URL of each knowledge document, for FAQ citations. */
   readonly documents: ReadonlyMap<string, { title: string; url: string | null }>;
+  /** The URL of a cited section's own source ("Nguồn:" line), when it has one. */
+  readonly sectionUrl?: (docId: string, section: string) => string | null;
   readonly decision?: Partial<DecisionOptions>;
   readonly compose?: Partial<ComposeOptions>;
   /** How many retrieved chunks the composer may quote from. */
@@ -239,7 +241,8 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     const sources: SourceRef[] = entry.cites.length
       ? entry.cites.map((c) => {
           const doc = deps.documents.get(c.docId);
-          return { id: c.docId, title: doc?.title ?? c.docId, section: c.section ?? "", url: doc?.url ?? null };
+          const own = c.section ? (deps.sectionUrl?.(c.docId, c.section) ?? null) : null;
+          return { id: c.docId, title: doc?.title ?? c.docId, section: c.section ?? "", url: own ?? doc?.url ?? null };
         })
       : [{ id: chunk.docId, title: chunk.title, section: entry.question, url: chunk.url }];
     const own = chunk.commune ? deps.communes.get(chunk.commune) : undefined;

@@ -190,16 +190,19 @@ export function createLexicon(input: unknown): Lexicon {
     unless: (rule.unless ?? []).map(ruleWords),
   }));
   const compounds = new Set(data.compounds.map((c) => lexiconWords(c).map((w) => w.f).join(" ")));
-  /** The phrase occurs and does not end inside a compound word ("mất điện" + "thoại"). */
+  /** The phrase occurs and neither ends nor starts inside a compound word ("mất điện" + "thoại", "căn" + "cước"). */
   const occurs = (words: readonly Word[], seq: readonly Word[]): boolean => {
     let from = 0;
     while (from + seq.length <= words.length) {
       const at = findSeq(words.slice(from), seq, refusalMatches);
       if (at < 0) return false;
-      const end = from + at + seq.length;
-      const next = words[end];
-      if (!next || !compounds.has(`${(seq[seq.length - 1] as Word).f} ${next.f}`)) return true;
-      from = from + at + 1;
+      const start = from + at;
+      const next = words[start + seq.length];
+      const previous = words[start - 1];
+      const endsInside = next !== undefined && compounds.has(`${(seq[seq.length - 1] as Word).f} ${next.f}`);
+      const startsInside = previous !== undefined && compounds.has(`${previous.f} ${(seq[0] as Word).f}`);
+      if (!endsInside && !startsInside) return true;
+      from = start + 1;
     }
     return false;
   };
