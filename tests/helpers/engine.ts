@@ -33,5 +33,8 @@ export async function knowledgeWithout(files: readonly string[]): Promise<{ dir:
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** The commune-plan FAQ files: without them, plan questions are answered from the plans' passages. */
-export const PLAN_FAQ_FILES = ["faq/ke-hoach-cong-hoa.md", "faq/ke-hoach-phu-tan.md", "faq/cua-can-bo-xa.md"] as const;
+/**
+ * Every FAQ file but the one on the phone support: without them, plan questions are answered
+ * from the plans' passages, while a phone-support question still gets its curated entry.
+ */
+export const FAQ_FILES_BUT_SUBSIDY = ["boi-canh-2025", "cua-can-bo-xa", "english", "ke-hoach-cong-hoa", "ke-hoach-phu-tan", "ky-nang-so", "lua-dao-truc-tuyen", "tat-song-2g"].map((f) => `faq/${f}.md`);

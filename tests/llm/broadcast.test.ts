@@ -5,7 +5,7 @@ import { createBroadcaster, type BroadcastScript, type Broadcaster } from "../..
 import { MODEL_DRAFT_NOTE } from "../../src/core/broadcast/messages.js";
 import { toSpoken } from "../../src/core/broadcast/spoken.js";
 import type { Engine } from "../../src/engine.js";
-import { knowledgeWithout, PLAN_FAQ_FILES, REPO_ROOT, testEngine } from "../helpers/engine.js";
+import { knowledgeWithout, FAQ_FILES_BUT_SUBSIDY, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { contextBlocks, lastUser, startFakeOpenAI, type ChatReply, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";
 
 let fake: FakeLlm;
@@ -18,7 +18,7 @@ let composerOnly: Broadcaster;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  knowledge = await knowledgeWithout(PLAN_FAQ_FILES);
+  knowledge = await knowledgeWithout(FAQ_FILES_BUT_SUBSIDY);
   ({ engine, cleanup } = await testEngine({
     KNOWLEDGE_DIR: knowledge.dir,
     LLM_PROVIDER: "openai-compatible",
@@ -87,7 +87,7 @@ describe("broadcast drafting with a language model", () => {
     const script = await draft(withModel, "tắt sóng 2G");
     const composed = await draft(composerOnly, "tắt sóng 2G");
     expect(script.body).toEqual(composed.body);
-    expect(script.llm).toMatchObject({ used: false, reason: "unfaithful:date 1/1/2030", attempts: 2 });
+    expect(script.llm).toMatchObject({ used: false, reason: expect.stringMatching(/^unfaithful:date 1\/1\/2030/), attempts: 2 });
     expect(script.notes?.at(-1)).toContain("unfaithful:date 1/1/2030");
     expect(lastUser(fake.chats()[1] as ChatRequestBody)).toContain("«1/1/2030»");
   });

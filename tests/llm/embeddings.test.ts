@@ -43,8 +43,12 @@ describe("changing EMBEDDINGS_PROVIDER", () => {
     // Same embedder again: the saved index is reused; only the question is embedded.
     const again = await createEngine(viaOpenAI);
     expect(again.index.rebuilt).toBe(false);
+    // A curated answer needs no embedding; a question answered from passages is embedded once.
     const r = await again.answer({ question: "ty le dung chung tram bts cua xa cong hoa" });
     expect(r.answer).toContain("30%");
+    expect(openai.requests.filter((x) => x.path === "/v1/embeddings").length).toBe(embedCalls);
+    const quoted = await again.answer({ question: "Thông tư 03/2024/TT-BTTTT quy định băng tần 1800 MHz thế nào" });
+    expect(quoted.kind).toBe("extractive");
     expect(openai.requests.filter((x) => x.path === "/v1/embeddings").length).toBe(embedCalls + 1);
 
     const viaOllama = createConfig({ ...base, EMBEDDINGS_PROVIDER: "ollama", OLLAMA_BASE_URL: ollama.url, EMBEDDINGS_MODEL: "nomic-embed-text" });

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
-import { knowledgeWithout, PLAN_FAQ_FILES, REPO_ROOT, testEngine } from "../helpers/engine.js";
+import { knowledgeWithout, FAQ_FILES_BUT_SUBSIDY, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { answerReply, blockWith, startFakeOllama, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";
 
 const SPEED = "xa cong hoa ke hoach toc do bang rong di dong bao nhieu";
@@ -14,7 +14,7 @@ let knowledge: { dir: string; cleanup: () => Promise<void> };
 
 beforeAll(async () => {
   fake = await startFakeOllama();
-  knowledge = await knowledgeWithout(PLAN_FAQ_FILES);
+  knowledge = await knowledgeWithout(FAQ_FILES_BUT_SUBSIDY);
   ({ engine, cleanup } = await testEngine({
     KNOWLEDGE_DIR: knowledge.dir,
     LLM_PROVIDER: "ollama",

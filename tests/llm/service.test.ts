@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
-import { KNOWLEDGE_DIR, REPO_ROOT } from "../helpers/engine.js";
+import { FAQ_FILES_BUT_SUBSIDY, knowledgeWithout, REPO_ROOT } from "../helpers/engine.js";
 import { answerReply, blockWith, startFakeOpenAI, type FakeLlm } from "../helpers/fake-llm.js";
 
 const SPEED = "xa cong hoa ke hoach toc do bang rong di dong bao nhieu";
@@ -14,12 +14,15 @@ let fake: FakeLlm;
 let service: Service;
 let dataDir: string;
 let base: string;
+// Without the curated entries on plans, plan questions are answered from passages: what the model rewrites.
+let knowledge: { dir: string; cleanup: () => Promise<void> };
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
+  knowledge = await knowledgeWithout(FAQ_FILES_BUT_SUBSIDY);
   dataDir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-llm-svc-"));
   const config = createConfig({
-    KNOWLEDGE_DIR,
+    KNOWLEDGE_DIR: knowledge.dir,
     DATA_DIR: dataDir,
     PORT: "0",
     HOST: "127.0.0.1",
@@ -37,6 +40,7 @@ afterAll(async () => {
   await service.stop();
   await fake.close();
   await rm(dataDir, { recursive: true, force: true });
+  await knowledge.cleanup();
 });
 beforeEach(() => fake.reset());
 

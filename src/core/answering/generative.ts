@@ -15,6 +15,7 @@ import type { ChatMessage, LanguageModel, PromptSet } from "../ports.js";
 import { maskSensitive } from "../privacy/mask.js";
 import type { AnswerResult, AnswerService, LlmDiagnostics, SourceRef } from "./answer-question.js";
 import { checkFaithfulness, MALFORMED_FOR_MODEL, violationForModel, violationReason } from "./guard.js";
+import { defaultCommuneNote } from "./replies.js";
 import type { LeakCheck } from "./leak.js";
 
 /** The model's reply: an answer with [n] markers, the context numbers it used, and whether the context answers at all. */
@@ -74,7 +75,7 @@ function asData(text: string): string {
 }
 
 /** The prompt's name for a commune: "xã Cộng Hòa (xã Cộng Hòa, huyện Vụ Bản, tỉnh Nam Định)". */
-export function communeLabel(commune: Commune): string {
+export function promptCommuneLabel(commune: Commune): string {
   return `xã ${commune.name} (${commune.former_unit})`;
 }
 
@@ -111,10 +112,6 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
   }
 
   /** Said when the question named no commune and the answer is one commune's own information. */
-  function communeNote(commune: Commune): string {
-    const others = deps.communes.all.filter((c) => c.id !== commune.id).map((c) => `xã ${c.name}`);
-    return `Đây là thông tin của xã ${commune.name}.${others.length ? ` Nếu bà con hỏi về ${others.join(", ")}, xin ghi rõ tên xã trong câu hỏi.` : ""}`;
-  }
 
   function finish(base: AnswerResult, blocks: readonly Block[], text: string, cited: readonly number[], llm: LlmDiagnostics): AnswerResult {
     const sources: SourceRef[] = [];
@@ -138,7 +135,7 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
     for (const notice of new Set(chunks.map((c) => c.notice).filter((x): x is string => x !== null))) parts.push(`Lưu ý: ${notice}`);
     const communeId = chunks.find((c) => c.commune)?.commune ?? null;
     const own = communeId ? deps.communes.get(communeId) : undefined;
-    if (own && base.diagnostics.communeFrom === "default") parts.push(communeNote(own));
+    if (own && base.diagnostics.communeFrom === "default") parts.push(defaultCommuneNote(own, deps.communes.all));
     return {
       answer: parts.join("\n"),
       kind: "generative",
@@ -169,7 +166,7 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
       const commune = deps.communes.get(communeId) ?? deps.communes.get(deps.defaultCommune);
       const today = vietnamDate(now());
       const messages: ChatMessage[] = [
-        { role: "system", content: deps.prompts.render("system", { commune: commune ? communeLabel(commune) : communeId, today }) },
+        { role: "system", content: deps.prompts.render("system", { commune: commune ? promptCommuneLabel(commune) : communeId, today }) },
         {
           role: "user",
           content: deps.prompts.render("answer", {
