@@ -84,6 +84,8 @@ export interface CuratedOptions {
   readonly typeMismatch: number;
   /** Factor when the question asks for a specific kind of thing and the entry answers "how" or anything else. */
   readonly typeMismatchHow: number;
+  /** Factor when the entry answers a specific kind of question and the question asks yes/no or how. */
+  readonly typeMismatchEntry: number;
   /** Factor when a "when" question's entry gives no date, or a "how much" question's entry no figure. */
   readonly missingFigure: number;
   /** Factor when the question names a carrier and the entry is about another one. */
@@ -116,6 +118,7 @@ export const DEFAULT_CURATED_OPTIONS: CuratedOptions = {
   backwardExponent: 0.2,
   typeMismatch: 0.85,
   typeMismatchHow: 0.85,
+  typeMismatchEntry: 0.85,
   missingFigure: 0.85,
   carrierMismatch: 0.75,
   communeBoost: 0.12,
@@ -343,6 +346,8 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         // A question that asks for a date, a figure, a place… is answered by an entry of that kind;
         // a "how" entry ("làm sao biết tốc độ…") answers it less well, another specific kind worse.
         if (SPECIFIC.has(query.qtype) && query.qtype !== entry.qtype) factor *= SPECIFIC.has(entry.qtype) ? o.typeMismatch : o.typeMismatchHow;
+        // …and an entry that answers "who", "where", "when"… fits a yes/no or "how" question less.
+        else if (SPECIFIC.has(entry.qtype) && query.qtype !== entry.qtype && query.qtype !== "other") factor *= o.typeMismatchEntry;
         // A "when" question needs a date in the answer, a "how much" question a figure.
         if ((query.qtype === "when" && !entry.answerHasDate) || (query.qtype === "howmuch" && !entry.answerHasFigure)) factor *= o.missingFigure;
         if (query.carriers.length && entry.carriers.length && !entry.carriers.some((c) => query.carriers.includes(c))) factor *= o.carrierMismatch;
