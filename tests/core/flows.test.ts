@@ -524,14 +524,14 @@ describe("createKnowledgeLookup", () => {
   it("should include sub-sections for a heading-path prefix, but not match part of a heading", () => {
     const all = lookup.section(TT14, SECTION_4).units;
     const cash = lookup.section(TT14, `${SECTION_4} › Hộ đã tự mua điện thoại thông minh có được hỗ trợ tiền không`).units;
-    expect(all.length).toBe(2 + 5 + 10);
+    expect(all.length).toBe(2 + 6 + 10);
     expect(all.slice(-cash.length)).toEqual(cash);
     expect(() => lookup.section(TT14, "4. Hai hình thức")).toThrow(AppError);
   });
 
   it("should match a section written in NFD or with loose spacing", () => {
     expect(lookup.section(TT14, nfd(`  ${S9} `)).units).toHaveLength(5);
-    expect(lookup.section(TT14, `${SECTION_4}›Gói hỗ trợ kết hợp: nhận điện thoại thông minh kèm cước di động`).units).toHaveLength(5);
+    expect(lookup.section(TT14, `${SECTION_4}›Gói hỗ trợ kết hợp: nhận điện thoại thông minh kèm cước di động`).units).toHaveLength(6);
   });
 
   it("should throw KNOWLEDGE_INVALID for an unknown document or section", () => {

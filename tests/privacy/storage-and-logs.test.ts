@@ -82,9 +82,15 @@ async function zaloResidents(): Promise<void> {
   for (let k = 0; k < 12; k += 2) {
     const user = `zr-${k}`;
     const [first, second] = [SENSITIVE[k] as (typeof SENSITIVE)[number], SENSITIVE[k + 1] as (typeof SENSITIVE)[number]];
-    // The question is one the assistant answers (not a "did you mean", whose numbers pick a
-    // suggestion), so "2" is a 👎 and the next text its reason.
-    for (const text of [null, "1", `VNeID mức 2 làm ở đâu? ${first.text}`, "2", `sai roi ${second.text}`, "hoi can bo", `can bo goi lai giup ${first.text}`]) {
+    for (const text of [null, "1", `VNeID mức 2 làm ở đâu? ${first.text}`]) expect(await drive.zalo(user, text)).toBe(200);
+    await service.zalo?.idle();
+    // After a "did you mean", numbers pick a suggestion: pick the first, so that "2" is a 👎.
+    if (service.zalo?.conversation.session(user)?.awaiting?.kind === "suggestions") {
+      expect(await drive.zalo(user, "1")).toBe(200);
+      await service.zalo?.idle();
+    }
+    expect(service.zalo?.conversation.session(user)?.awaiting?.kind).toBe("answer");
+    for (const text of ["2", `sai roi ${second.text}`, "hoi can bo", `can bo goi lai giup ${first.text}`]) {
       expect(await drive.zalo(user, text)).toBe(200);
     }
   }
