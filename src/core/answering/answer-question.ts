@@ -87,6 +87,8 @@ export interface DecisionOptions {
   /** Below `sure`, a second entry within `margin` of the first makes the answer a "did you mean". */
   readonly sure: number;
   readonly margin: number;
+  /** The lead the best entry needs over the next for a question of one or two words. */
+  readonly shortMargin: number;
   /** Entries at or above this score may be offered as suggestions. */
   readonly suggest: number;
   /**
@@ -103,7 +105,7 @@ export interface DecisionOptions {
   readonly passageMargin: number;
 }
 
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, suggest: 0.3, minForward: 0.25, quoteCoverage: 0.7, passageChallenge: 0.6, passageMargin: 0.25 };
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, shortMargin: 0.03, suggest: 0.3, minForward: 0.25, quoteCoverage: 0.7, passageChallenge: 0.6, passageMargin: 0.25 };
 
 export interface AnswerServiceDeps {
   readonly analyzer: Analyzer;
@@ -200,7 +202,11 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
           const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx, top.forward + d.passageMargin);
           if (quoted) return quoted;
         }
-        const clear = top.score >= d.sure || !second || top.score - second.score >= d.margin || sameAnswer(top, second);
+        // A question of one or two words ("tiền", "đổi máy") fits many entries: unless one stands
+        // out clearly, ask which was meant.
+        const short = focus.contentTokens.length <= 2;
+        const gap = !second || sameAnswer(top, second) ? 1 : top.score - second.score;
+        const clear = short ? gap >= d.shortMargin : top.score >= d.sure || gap >= d.margin;
         if (clear || suggestions.length < 2) return faqAnswer(top, ctx);
         return clarify(suggestions, ctx);
       }

@@ -10,13 +10,15 @@ import type { Chunk } from "../knowledge/chunk.js";
 import type { Analysis, Analyzer } from "../text/analyze.js";
 import { detectEntities, type PhoneKind } from "../understanding/entities.js";
 import { ENGLISH_STOPWORDS, type Language } from "../understanding/language.js";
-import { detectQuestionType, type QuestionType } from "../understanding/question-type.js";
+import { detectQuestionType, detectQuestionTypes, type QuestionType } from "../understanding/question-type.js";
 
 /** One curated entry prepared for matching. */
 export interface CuratedEntry {
   readonly chunk: Chunk;
   readonly lang: Language;
   readonly qtype: QuestionType;
+  /** Every kind of answer the entry's question asks for (a heading may ask two things). */
+  readonly qtypes: readonly QuestionType[];
   readonly carriers: readonly string[];
   /** The kind of phone the entry is about ("Máy 4G không có VoLTE …"), if any. */
   readonly phone: PhoneKind | null;
@@ -234,6 +236,7 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         phone: entities.phone,
         lang: chunk.lang,
         qtype: detectQuestionType(heading, chunk.faq.question.trim().endsWith("?")),
+        qtypes: detectQuestionTypes(heading, chunk.faq.question.trim().endsWith("?")),
         carriers: detectEntities(texts.flatMap((t) => deps.analyzer.routingTokens(t))).carriers,
         variants,
         questionVocab,
@@ -345,9 +348,10 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         let factor = 1;
         // A question that asks for a date, a figure, a place… is answered by an entry of that kind;
         // a "how" entry ("làm sao biết tốc độ…") answers it less well, another specific kind worse.
-        if (SPECIFIC.has(query.qtype) && query.qtype !== entry.qtype) factor *= SPECIFIC.has(entry.qtype) ? o.typeMismatch : o.typeMismatchHow;
+        const answersKind = entry.qtypes.includes(query.qtype);
+        if (SPECIFIC.has(query.qtype) && !answersKind) factor *= SPECIFIC.has(entry.qtype) ? o.typeMismatch : o.typeMismatchHow;
         // …and an entry that answers "who", "where", "when"… fits a yes/no or "how" question less.
-        else if (SPECIFIC.has(entry.qtype) && query.qtype !== entry.qtype && query.qtype !== "other") factor *= o.typeMismatchEntry;
+        else if (SPECIFIC.has(entry.qtype) && !answersKind && query.qtype !== "other") factor *= o.typeMismatchEntry;
         // A "when" question needs a date in the answer, a "how much" question a figure.
         if ((query.qtype === "when" && !entry.answerHasDate) || (query.qtype === "howmuch" && !entry.answerHasFigure)) factor *= o.missingFigure;
         if (query.carriers.length && entry.carriers.length && !entry.carriers.some((c) => query.carriers.includes(c))) factor *= o.carrierMismatch;

@@ -56,6 +56,20 @@ function asksWho(words: readonly string[]): boolean {
 }
 
 /**
+ * Every kind of answer a text asks for ("… ở đâu, làm việc mấy giờ?" asks for a place and a time),
+ * in the order of the checks; empty when none is recognised.
+ */
+export function detectQuestionTypes(words: readonly string[], endsWithQuestionMark = false): QuestionType[] {
+  const out: QuestionType[] = TYPE_ORDER.filter((type) => CUES[type].some((cue) => has(words, cue)));
+  if (!out.includes("who") && asksWho(words)) out.push("who");
+  if (out.length === 0) {
+    const single = detectQuestionType(words, endsWithQuestionMark);
+    if (single !== "other") out.push(single);
+  }
+  return out;
+}
+
+/**
  * Detects the question type from folded words (abbreviations already expanded: "ko" → "khong").
  * `endsWithQuestionMark` lets a statement-like "điện thoại 2G vẫn dùng được?" count as yes/no.
  */
