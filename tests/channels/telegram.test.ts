@@ -226,6 +226,33 @@ describe("answers", () => {
     expect(texts(answer).join("\n")).toContain("35");
   });
 
+  it("should offer «Có phải bà con muốn hỏi…?» with a button per suggestion, and answer the one tapped", async () => {
+    const out = await send(textUpdate("doi may"));
+    expect(texts(out).join("\n")).toContain("Có phải bà con muốn hỏi");
+    const suggestions = lastButtons(out).filter((b) => b.callback_data.startsWith("sug:"));
+    expect(suggestions.length).toBeGreaterThanOrEqual(2);
+    expect(lastButtons(out).map((b) => b.text)).toEqual(expect.arrayContaining(["👍", "👎", "Hỏi cán bộ xã"]));
+    const chosen = suggestions[0] as Button;
+    const answer = await send(callbackUpdate(chosen.callback_data));
+    const text = texts(answer).join("\n");
+    expect(text).toContain("<b>Nguồn:</b>");
+    expect(text).not.toContain("Có phải bà con muốn hỏi");
+    expect(lastButtons(answer).map((b) => b.text)).toEqual(["👍", "👎", "Hỏi cán bộ xã"]);
+    // A suggestion tapped again after it was used is not answered twice.
+    const again = await send(callbackUpdate(chosen.callback_data));
+    expect(texts(again).join("\n")).toContain("không còn giữ các câu gợi ý");
+  });
+
+  it("should answer small talk briefly, with no buttons", async () => {
+    for (const greeting of ["xin chào", "xin chao", "cảm ơn ad nhiều"]) {
+      const out = await send(textUpdate(greeting));
+      const text = texts(out).join("\n");
+      expect(text.length).toBeLessThan(200);
+      expect(text).not.toContain("chưa có thông tin");
+      expect(lastButtons(out)).toEqual([]);
+    }
+  });
+
   it("should refuse off-topic questions politely without a staff button", async () => {
     const out = await send(textUpdate("kq xsmb hom nay ve con gi"));
     expect(texts(out).join("\n")).toContain("nằm ngoài phạm vi");

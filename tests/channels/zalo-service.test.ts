@@ -322,6 +322,28 @@ describe("menu and guided flows by numbers", () => {
     expect((await say("3005", "2")).join("\n")).toContain("chưa hiểu số 2");
   });
 
+  it("should number the questions of «Có phải bà con muốn hỏi…?» and answer the one picked", async () => {
+    await send(follow("3010"));
+    await say("3010", "2");
+    const offer = (await say("3010", "doi may")).join("\n");
+    expect(offer).toContain("Có phải bà con muốn hỏi");
+    expect(offer).toMatch(/\n1\. .+\?\n2\. .+\?/);
+    expect(offer).toMatch(/Gõ số từ 1 đến [23] để chọn/);
+    const answer = (await say("3010", "1")).join("\n");
+    expect(answer).toContain("Nguồn:");
+    expect(answer).not.toContain("Có phải bà con muốn hỏi");
+    expect(answer).toContain("Gõ 1 nếu câu trả lời giúp được bà con");
+  });
+
+  it("should answer a greeting briefly, with only the way back to the menu", async () => {
+    await send(follow("3011"));
+    await say("3011", "2");
+    const reply = (await say("3011", "xin chao")).join("\n");
+    expect(reply).toContain("Chào bà con");
+    expect(reply).not.toContain("Gõ 1 nếu");
+    expect(reply).toContain("Gõ 0 để xem menu");
+  });
+
   it("should choose the commune by number", async () => {
     await say("3006", "chon xa");
     const picked = (await say("3006", "2")).join("\n");
