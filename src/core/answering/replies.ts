@@ -68,7 +68,8 @@ export function refusalReply(match: RefusalMatch, lang: Language): string {
       case "opinion":
         return `I don't give personal opinions or recommend products or carriers; I only say what the documents say, with sources. ${SCOPE_EN}`;
       default:
-        return `Sorry, that is outside what I can help with. ${match.redirect && /[a-z]/i.test(match.redirect) ? "" : "For other matters, please ask the commune People's Committee. "}${SCOPE_EN}`;
+        // The office to ask is named in Vietnamese, as the resident will need to say it.
+        return `Sorry, that is outside what I can help with. ${match.redirect ? `Where to ask: ${match.redirect}` : "For other matters, please ask the commune People's Committee (Ủy ban nhân dân xã)."} ${SCOPE_EN}`;
     }
   }
   const redirect = match.redirect ? ` ${match.redirect}` : "";

@@ -19,12 +19,17 @@ const ENGLISH = new Set(
     "programme program ended end ends still free buy bought need needs want know tell anyone someone my mother father mom dad parents grandmother " +
     "grandfather and or but if so than then just also only any some all every much many long which whether yes hello thanks thank " +
     "part now name named called official province district ministry merged merger still exist exists there's lives live living wife husband son daughter " +
-    "hometown town city country used use using paying cashless scanning forgot forget retrieve"
+    "hometown town city country used use using paying cashless scanning forgot forget retrieve " +
+    "health insurance change changes changed application applications information number numbers card cards address addresses " +
+    "company companies collect collected asking ask asked without allowed legal rule rules government state free cost costs price " +
+    "buy sell ordered delivered delivery true wrong right safe safely since until became become under january february march april june july " +
+    "august september october november december " +
+    "grandma grandpa relative relatives elderly foreigner foreign visiting living abroad year years month months day days today tomorrow"
   ).split(" "),
 );
 
 // Vietnamese syllables that are also English words: not evidence either way.
-const SHARED = new Set(["a", "i", "to", "do", "an", "in", "on", "no", "me", "hi", "ban", "con", "ma", "la", "can", "so", "he", "may", "but", "end", "long", "get", "o", "ok"]);
+const SHARED = new Set(["a", "i", "to", "do", "an", "in", "on", "no", "me", "hi", "ban", "con", "ma", "la", "can", "so", "he", "may", "but", "end", "long", "get", "o", "ok", "that", "than", "then", "thanh", "tin", "vs"]);
 
 /** Marks that only Vietnamese uses (precomposed or combining), and đ. */
 const VIETNAMESE_MARK = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ\u0300-\u0303\u0309\u0323\u0306\u0302\u031b]/i;
@@ -49,9 +54,11 @@ export function detectLanguage(text: string): Language {
     if (ENGLISH.has(bare) || SHARED.has(bare)) english++;
     if (ENGLISH.has(bare) && !SHARED.has(bare)) englishOnly++;
   }
+  // An English sentence that names Vietnamese places or offices with their marks is still English.
+  if (englishOnly >= 4 && englishOnly / words.length >= 0.25) return "en";
   if (marked / words.length > 0.2) return "vi";
   // Place names ("Cong Hoa", "Phu Tan") inside an English sentence lower the English share.
-  if (englishOnly >= 2 && (english / words.length >= 0.5 || englishOnly / words.length >= 0.35)) return "en";
+  if (englishOnly >= 2 && (english / words.length >= 0.5 || englishOnly / words.length >= 0.3)) return "en";
   // Short English greetings and questions ("thanks", "help please", "hello").
   if (words.length <= 3 && englishOnly >= 1 && english === words.length) return "en";
   return "vi";
