@@ -184,6 +184,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       // "xã Phú Tân giờ là xã nào?": with the name removed nothing is left, so the name is the topic.
       if (focus.contentTokens.length === 0 && named) focus = deps.analyzer.analyzeRoutingWords(u.focus.length ? u.focus : routing);
       const context = u.context.length ? deps.analyzer.analyzeRoutingWords(withoutName(u.context)) : null;
+      // "ad ơi cho hỏi với": a request to ask, with no question yet — invite it.
+      if (focus.contentTokens.length === 0 && !context?.contentTokens.length) {
+        return { answer: smallTalkReply("presence", u.lang), kind: "smalltalk", confidence: 1, commune: null, sources: [], lang: u.lang, diagnostics: { ...base, route: "smalltalk", communeFrom } };
+      }
 
       const preferCommune = named || requested || asksAboutPlan(focus) ? (commune?.id ?? null) : null;
       const matched = deps.curated.match({ focus, context, qtype: u.qtype, lang: u.lang, commune: commune?.id ?? null, preferCommune, carriers: u.entities.carriers, phone: u.entities.phone }, 6);
@@ -237,6 +241,13 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   function handoff(ctx: AnswerContext, candidates: readonly CuratedCandidate[], routing: readonly Word[]): AnswerResult {
     // The nearest entry hints at the topic only when it was near enough to be offered.
     const topic = handoffTopic(ctx.u, routing, candidates.filter((c) => c.score >= d.suggest));
+    // Nothing in the question belongs to the assistant's field (phones, the Internet, money and
+    // papers online, the commune): it is off-topic, and declining says so more plainly than
+    // "no information" would.
+    if (topic === "general" && !mentionsField(routing)) {
+      const match = { category: "off_topic", label: null, redirect: null } as const;
+      return { answer: refusalReply(match, ctx.u.lang), kind: "refusal", confidence: 1, commune: null, sources: [], lang: ctx.u.lang, diagnostics: { ...ctx.diagnostics, route: "refusal", refusal: "off_topic" } };
+    }
     return { answer: handoffReply(topic, ctx.u.lang), kind: "handoff", confidence: round(candidates[0]?.score ?? 0), commune: null, sources: [], lang: ctx.u.lang, diagnostics: ctx.diagnostics };
   }
 
@@ -387,6 +398,28 @@ const TOPIC_WORDS: ReadonlyArray<{ topic: HandoffTopic; words: readonly Word[][]
     { topic: "context", phrases: ["sáp nhập", "huyện", "xã mới", "địa chỉ mới", "merger"] },
   ] as const
 ).map(({ topic, phrases }) => ({ topic, words: phrases.map((p) => toWords(p).map((w) => ({ ...w, exact: true }))) }));
+
+/**
+ * Words of the assistant's field, and of the commune's own affairs (which staff can answer when the
+ * knowledge cannot): a question with none of them is off-topic.
+ */
+const FIELD_WORDS: readonly Word[][] = [
+  "điện thoại", "máy", "sim", "sóng", "mạng", "internet", "wifi", "cáp quang", "2g", "3g", "4g", "5g", "volte", "nhà mạng", "viettel", "vinaphone", "mobifone", "vnpt",
+  "zalo", "facebook", "tiktok", "ứng dụng", "app", "online", "trực tuyến", "link", "otp", "mật khẩu", "tài khoản", "ngân hàng", "chuyển khoản", "qr", "ví điện tử", "tiền",
+  "lừa", "vneid", "căn cước", "định danh", "dịch vụ công", "thủ tục", "giấy tờ", "khai sinh", "hộ nghèo", "cận nghèo", "hỗ trợ", "ủy ban", "huyện", "tỉnh", "sáp nhập",
+  "kế hoạch", "hạ tầng", "dữ liệu", "thông tin", "thôn", "xóm", "ấp", "nhà văn hóa", "cán bộ", "trưởng thôn", "email", "thư điện tử", "mua hàng", "shopee", "trợ lý", "cước", "thuê bao", "bts", "i-speed", "tin nhắn",
+  "phone", "mobile", "network", "scam", "bank", "account", "password", "commune", "province", "district", "ministry", "support", "subsidy", "poor", "data", "payment", "pay", "card", "signal",
+].map((p) => toWords(p).map((w) => ({ ...w, exact: true })));
+
+function mentionsField(routing: readonly Word[]): boolean {
+  return FIELD_WORDS.some((seq) => {
+    outer: for (let i = 0; i + seq.length <= routing.length; i++) {
+      for (let j = 0; j < seq.length; j++) if (!wordMatches(routing[i + j] as Word, seq[j] as Word)) continue outer;
+      return true;
+    }
+    return false;
+  });
+}
 
 function handoffTopic(u: Understanding, routing: readonly Word[], candidates: readonly CuratedCandidate[]): HandoffTopic {
   if (u.entities.victim) return "scam";

@@ -189,17 +189,26 @@ describe("refusals and handoff", () => {
     }
   });
 
-  it("should hand off, not answer with an unrelated passage, when the knowledge has nothing", async () => {
+  it("should decline a question outside the assistant's field, not answer with an unrelated passage", async () => {
     const r = await engine.answer({ question: "Cách ủ phân chuồng cho ruộng lúa thế nào?" });
-    expect(r.kind).toBe("handoff");
+    expect(r.kind).toBe("refusal");
+    expect(r.diagnostics.refusal).toBe("off_topic");
+    expect(r.answer).toContain("ngoài phạm vi");
+    expect(r.sources).toEqual([]);
+  });
+
+  it("should hand off an in-field question the knowledge cannot answer, naming whom to ask", async () => {
+    const r = await engine.answer({ question: "Lịch sinh hoạt câu lạc bộ dưỡng sinh ở nhà văn hóa thôn là khi nào?" });
+    expect(["handoff", "refusal"]).toContain(r.kind);
     expect(r.sources).toEqual([]);
     expect(r.answer).toContain("chưa có thông tin");
     expect(r.answer).toContain("cán bộ");
   });
 
-  it("should hand off a question with no content words", async () => {
+  it("should invite the question when a message only asks to ask", async () => {
     const r = await engine.answer({ question: "ad ơi cho hỏi với" });
-    expect(r.kind).toBe("handoff");
+    expect(r.kind).toBe("smalltalk");
+    expect(r.answer).toContain("cứ gõ câu hỏi");
   });
 });
 
