@@ -119,7 +119,7 @@ export function checkGate(report: Report, gate: Gate = DEFAULT_GATE): GateCheck[
   ];
 }
 
-/** The floor the frozen test split must keep (its figures when the issue closed, minus 3 points). */
+/** The floor a split must keep (its figures when the issue closed, minus 3 points). */
 export interface TestFloor {
   readonly answer_accuracy: number;
   readonly decline_accuracy: number;
@@ -127,7 +127,7 @@ export interface TestFloor {
 
 export function checkFloor(report: Report, floor: TestFloor): GateCheck[] {
   const atLeast = (name: string, value: number | null, min: number): GateCheck => ({ name, value, limit: `≥ ${min}%`, passed: value === null || value >= min });
-  return [atLeast("answered right (test floor)", report.overall.answer_accuracy, floor.answer_accuracy), atLeast("declines right (test floor)", report.overall.decline_accuracy, floor.decline_accuracy)];
+  return [atLeast("answered right (floor)", report.overall.answer_accuracy, floor.answer_accuracy), atLeast("declines right (floor)", report.overall.decline_accuracy, floor.decline_accuracy)];
 }
 
 const fmtPct = (v: number | null) => (v === null ? "    – " : `${v.toFixed(1).padStart(5)}%`);

@@ -88,6 +88,6 @@ describe("the quality gate", () => {
   it("should hold the test split to its floor", () => {
     const report = buildReport([...many(8, () => row("2g", true)), ...many(2, () => row("2g", false))]);
     expect(checkFloor(report, { answer_accuracy: 80, decline_accuracy: 90 }).every((c) => c.passed)).toBe(true);
-    expect(checkFloor(report, { answer_accuracy: 81, decline_accuracy: 90 })[0]).toMatchObject({ value: 80, passed: false });
+    expect(checkFloor(report, { answer_accuracy: 81, decline_accuracy: 90 })[0]).toMatchObject({ name: "answered right (floor)", value: 80, passed: false });
   });
 });
