@@ -33,28 +33,44 @@ export function createBm25Index(docs: ReadonlyArray<readonly string[]>, params: 
   const n = docs.length;
   const avgdl = n ? total / n : 1;
   const idfOf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  // Packed postings (document ids and term counts) for the scoring loop.
+  const packed = new Map<string, { docs: Int32Array; tfs: Float64Array }>();
+  for (const [t, list] of postings) packed.set(t, { docs: Int32Array.from(list, (p) => p[0]), tfs: Float64Array.from(list, (p) => p[1]) });
+  postings.clear();
+  // The length part of each document's BM25 denominator, computed once.
+  const lengthNorm = Float64Array.from(lengths, (len) => k1 * (1 - b + (b * len) / avgdl));
   const maxIdf = idfOf(0);
 
   return {
     size: n,
     idf: (term) => {
-      const list = postings.get(term);
-      return list ? idfOf(list.length) : maxIdf;
+      const list = packed.get(term);
+      return list ? idfOf(list.docs.length) : maxIdf;
     },
     search(queryTerms, k, accept) {
-      const scores = new Map<number, number>();
+      const scores = new Float64Array(n);
+      const touched: number[] = [];
+      // The filter is decided once per document, not once per posting.
+      let allowed: Uint8Array | null = null;
+      if (accept) {
+        allowed = new Uint8Array(n);
+        for (let doc = 0; doc < n; doc++) allowed[doc] = accept(doc) ? 1 : 0;
+      }
       for (const term of new Set(queryTerms)) {
-        const list = postings.get(term);
+        const list = packed.get(term);
         if (!list) continue;
-        const idf = idfOf(list.length);
-        for (const [doc, tf] of list) {
-          if (accept && !accept(doc)) continue;
-          const norm = tf + k1 * (1 - b + (b * (lengths[doc] as number)) / avgdl);
-          scores.set(doc, (scores.get(doc) ?? 0) + (idf * (tf * (k1 + 1))) / norm);
+        const { docs, tfs } = list;
+        const weight = idfOf(docs.length) * (k1 + 1);
+        for (let i = 0; i < docs.length; i++) {
+          const doc = docs[i] as number;
+          if (allowed !== null && allowed[doc] === 0) continue;
+          const tf = tfs[i] as number;
+          if (scores[doc] === 0) touched.push(doc);
+          scores[doc] = (scores[doc] as number) + (weight * tf) / (tf + (lengthNorm[doc] as number));
         }
       }
-      return [...scores]
-        .map(([doc, score]) => ({ doc, score }))
+      return touched
+        .map((doc) => ({ doc, score: scores[doc] as number }))
         .sort((x, y) => y.score - x.score || x.doc - y.doc)
         .slice(0, k);
     },

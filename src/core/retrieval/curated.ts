@@ -278,6 +278,34 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     }
   });
   const variantCount = variantEntry.length;
+  // Packed postings: the hot loops below run over typed arrays, not objects.
+  const creditPostings = new Map<string, { entries: Int32Array; credits: Float64Array }>();
+  for (const [t, list] of entryCredit) creditPostings.set(t, { entries: Int32Array.from(list, (x) => x.entry), credits: Float64Array.from(list, (x) => x.credit) });
+  const variantPostings = new Map<string, Int32Array>();
+  for (const [t, list] of variantsByToken) variantPostings.set(t, Int32Array.from(list));
+  const variantEntries = Int32Array.from(variantEntry);
+  // Accent-aware matching, precomputed: for a folded word, the entries that spell it only with
+  // marks (never typed without them), and with which marks.
+  const spellers = new Map<string, Array<{ entry: number; marks: ReadonlySet<string> }>>();
+  entries.forEach((entry, e) => {
+    for (const [t, marks] of entry.spellings) if (marks !== "any") push(spellers, t, { entry: e, marks });
+  });
+  const blockedCache = new Map<string, Uint8Array | null>();
+  /** Entries that never write `t` with the marks `mine` the resident typed (null: none). */
+  const blockedFor = (t: string, mine: string): Uint8Array | null => {
+    const key = `${t}\u0000${mine}`;
+    const cached = blockedCache.get(key);
+    if (cached !== undefined) return cached;
+    let blocked: Uint8Array | null = null;
+    for (const { entry, marks } of spellers.get(t) ?? []) {
+      if (marks.has(mine)) continue;
+      blocked ??= new Uint8Array(entries.length);
+      blocked[entry] = 1;
+    }
+    if (blockedCache.size >= 20_000) blockedCache.clear();
+    blockedCache.set(key, blocked);
+    return blocked;
+  };
   const order = new Map(entries.map((entry, i) => [entry as CuratedEntry, i]));
   const firstVariant: number[] = [];
   entries.forEach((entry, e) => firstVariant.push(e === 0 ? 0 : (firstVariant[e - 1] as number) + (entries[e - 1] as CuratedEntry).variants.length));
@@ -300,30 +328,37 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
           if (m != null && !typed.has(t)) typed.set(t, marksOf(m));
         });
       }
-      const spelledOtherwise = (e: number, t: string): boolean => {
-        if (!o.accentAware) return false;
-        const mine = typed.get(t);
-        if (mine === undefined) return false;
-        const theirs = (entries[e] as CuratedEntry).spellings.get(t);
-        return theirs !== undefined && theirs !== "any" && !theirs.has(mine);
-      };
-
       // Per entry: the credit every question term earns from it; per phrasing: the extra for
       // terms in the phrasing itself, and the weight of its own terms found in the question.
       const entryFound = new Float64Array(entries.length);
       const variantExtra = new Float64Array(variantCount);
       const variantSeen = new Float64Array(variantCount);
-      const touched = new Set<number>();
+      const seen = new Uint8Array(entries.length);
+      const touched: number[] = [];
       for (const [t, w] of weights) {
-        for (const { entry, credit } of entryCredit.get(t) ?? []) {
-          if (spelledOtherwise(entry, t)) continue;
-          entryFound[entry] = (entryFound[entry] as number) + credit * w;
-          touched.add(entry);
+        const mine = o.accentAware ? typed.get(t) : undefined;
+        const blocked = mine === undefined ? null : blockedFor(t, mine);
+        const credits = creditPostings.get(t);
+        if (credits) {
+          const { entries: ids, credits: values } = credits;
+          for (let i = 0; i < ids.length; i++) {
+            const entry = ids[i] as number;
+            if (blocked !== null && blocked[entry] === 1) continue;
+            entryFound[entry] = (entryFound[entry] as number) + (values[i] as number) * w;
+            if (seen[entry] === 0) {
+              seen[entry] = 1;
+              touched.push(entry);
+            }
+          }
         }
+        const variants = variantPostings.get(t);
+        if (!variants) continue;
         const idf = idfOf(t);
-        for (const v of variantsByToken.get(t) ?? []) {
-          if (spelledOtherwise(variantEntry[v] as number, t)) continue;
-          variantExtra[v] = (variantExtra[v] as number) + (1 - o.otherVariantCredit) * w;
+        const extra = (1 - o.otherVariantCredit) * w;
+        for (let i = 0; i < variants.length; i++) {
+          const v = variants[i] as number;
+          if (blocked !== null && blocked[variantEntries[v] as number] === 1) continue;
+          variantExtra[v] = (variantExtra[v] as number) + extra;
           variantSeen[v] = (variantSeen[v] as number) + idf;
         }
       }

@@ -130,7 +130,13 @@ export function createHybridSearcher(deps: {
         const commune = (chunks[doc] as Chunk).commune;
         return commune === null || query.commune === null || commune === query.commune;
       };
-      const lexical = bm25.search(query.analysis.terms, options.candidates, accept);
+      // Function words ("của", "là") and the pairs they make rank nothing: only content terms are scored.
+      const content = new Set(query.analysis.contentTokens);
+      const terms = query.analysis.terms.filter((t) => {
+        const cut = t.indexOf("_");
+        return cut < 0 ? content.has(t) : content.has(t.slice(0, cut)) && content.has(t.slice(cut + 1));
+      });
+      const lexical = bm25.search(terms, options.candidates, accept);
       const nearest = (await deps.vectorIndex.search(query.vector, options.candidates * 2))
         .map((h) => ({ doc: byId.get(h.chunkId), distance: h.distance }))
         .filter((h): h is { doc: number; distance: number } => h.doc !== undefined && accept(h.doc))
