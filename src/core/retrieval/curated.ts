@@ -202,14 +202,22 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
   const byDoc = new Map<string, Chunk[]>();
   for (const c of deps.chunks) if (!c.faq) (byDoc.get(c.docId) ?? byDoc.set(c.docId, []).get(c.docId))?.push(c);
   const sectionWords = new Map<string, string[]>();
-  /** Content words of a cited section (and its sub-sections), analysed once per section. */
+  // Each passage is analysed once, however many cited sections contain it.
+  const chunkTerms = new Map<string, string[]>();
+  const termsOfChunk = (c: Chunk): string[] => {
+    let terms = chunkTerms.get(c.id);
+    if (!terms) chunkTerms.set(c.id, (terms = termsOf(deps.analyzer.analyzeDocument(`${c.section}\n${c.text}`), o.pairTerms)));
+    return terms;
+  };
+  /** Content words of a cited section (and its sub-sections). */
   const sectionVocabOf = (docId: string, section: string): string[] => {
     const key = `${docId}\u0000${section}`;
     let words = sectionWords.get(key);
     if (!words) {
-      const text = (byDoc.get(docId) ?? []).filter((c) => c.section === section || c.section.startsWith(`${section} › `)).map((c) => `${c.section}\n${c.text}`).join("\n");
+      const parts = (byDoc.get(docId) ?? []).filter((c) => c.section === section || c.section.startsWith(`${section} › `));
       // A broad section (all of a plan's targets) would explain every neighbouring question alike.
-      words = text.length > o.maxSectionChars ? [] : [...new Set(termsOf(deps.analyzer.analyzeDocument(text), o.pairTerms))];
+      const size = parts.reduce((n, c) => n + c.section.length + c.text.length + 1, 0);
+      words = size > o.maxSectionChars ? [] : [...new Set(parts.flatMap(termsOfChunk))];
       sectionWords.set(key, words);
     }
     return words;
