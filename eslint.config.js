@@ -4,12 +4,16 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "coverage/", "bench/results/", "tests/artifacts/"] },
+  { ignores: [".scratch/", "node_modules/", "data/", "coverage/", "bench/results/", "tests/artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ["src/channels/web/public/**/*.js"],
     languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ["eval/**/*.mjs", "scripts/**/*.mjs"],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ["src/core/**/*.ts"],

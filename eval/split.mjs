@@ -35,7 +35,7 @@ function mulberry32(seed) {
 function normalizeItem(raw, file) {
   const item = { ...raw };
   if (file === "real-starter.jsonl") {
-    const english = /^[\x00-\x7F]*$/.test(item.question);
+    const english = [...item.question].every((ch) => ch.charCodeAt(0) < 128);
     Object.assign(item, {
       origin: "real",
       style: ["formal"],

@@ -33,10 +33,27 @@ export function createBm25Index(docs: ReadonlyArray<readonly string[]>, params: 
   const n = docs.length;
   const avgdl = n ? total / n : 1;
   const idfOf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
-  // Packed postings (document ids and term counts) for the scoring loop.
-  const packed = new Map<string, { docs: Int32Array; tfs: Float64Array }>();
-  for (const [t, list] of postings) packed.set(t, { docs: Int32Array.from(list, (p) => p[0]), tfs: Float64Array.from(list, (p) => p[1]) });
+  // All postings in two flat arrays (compressed rows): a term's documents and counts are the
+  // slice from offsets[i] to offsets[i + 1]. One Map entry per term, no object per posting.
+  const termIndex = new Map<string, number>();
+  const offsets = new Int32Array(postings.size + 1);
+  let count = 0;
+  for (const list of postings.values()) count += list.length;
+  const postingDocs = new Int32Array(count);
+  const postingTfs = new Float32Array(count);
+  let at = 0;
+  for (const [t, list] of postings) {
+    offsets[termIndex.size] = at;
+    termIndex.set(t, termIndex.size);
+    for (const [doc, tf] of list) {
+      postingDocs[at] = doc;
+      postingTfs[at] = tf;
+      at++;
+    }
+  }
+  offsets[termIndex.size] = at;
   postings.clear();
+  const df = (i: number) => (offsets[i + 1] as number) - (offsets[i] as number);
   // The length part of each document's BM25 denominator, computed once.
   const lengthNorm = Float64Array.from(lengths, (len) => k1 * (1 - b + (b * len) / avgdl));
   const maxIdf = idfOf(0);
@@ -44,8 +61,8 @@ export function createBm25Index(docs: ReadonlyArray<readonly string[]>, params: 
   return {
     size: n,
     idf: (term) => {
-      const list = packed.get(term);
-      return list ? idfOf(list.docs.length) : maxIdf;
+      const i = termIndex.get(term);
+      return i === undefined ? maxIdf : idfOf(df(i));
     },
     search(queryTerms, k, accept) {
       const scores = new Float64Array(n);
@@ -57,14 +74,13 @@ export function createBm25Index(docs: ReadonlyArray<readonly string[]>, params: 
         for (let doc = 0; doc < n; doc++) allowed[doc] = accept(doc) ? 1 : 0;
       }
       for (const term of new Set(queryTerms)) {
-        const list = packed.get(term);
-        if (!list) continue;
-        const { docs, tfs } = list;
-        const weight = idfOf(docs.length) * (k1 + 1);
-        for (let i = 0; i < docs.length; i++) {
-          const doc = docs[i] as number;
+        const t = termIndex.get(term);
+        if (t === undefined) continue;
+        const weight = idfOf(df(t)) * (k1 + 1);
+        for (let i = offsets[t] as number, end = offsets[t + 1] as number; i < end; i++) {
+          const doc = postingDocs[i] as number;
           if (allowed !== null && allowed[doc] === 0) continue;
-          const tf = tfs[i] as number;
+          const tf = postingTfs[i] as number;
           if (scores[doc] === 0) touched.push(doc);
           scores[doc] = (scores[doc] as number) + (weight * tf) / (tf + (lengthNorm[doc] as number));
         }

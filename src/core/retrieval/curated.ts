@@ -23,6 +23,13 @@ export interface CuratedEntry {
   /** The kind of phone the entry is about ("Máy 4G không có VoLTE …"), if any. */
   readonly phone: PhoneKind | null;
   readonly variants: ReadonlyArray<{ readonly text: string; readonly tokens: ReadonlySet<string> }>;
+  /** The answer states a date (for "when" questions) / a figure other than a date (for "how much"). */
+  readonly answerHasDate: boolean;
+  readonly answerHasFigure: boolean;
+}
+
+/** What an entry contributes to the indexes, needed only while they are built. */
+interface EntryVocabulary {
   /** Content words of all the entry's phrasings. */
   readonly questionVocab: ReadonlySet<string>;
   /** Content words of the answer and its next-step line. */
@@ -33,9 +40,6 @@ export interface CuratedEntry {
    * "chiếm đoạt" are in the guide on scams, not in the short answer).
    */
   readonly sectionVocab: ReadonlySet<string>;
-  /** The answer states a date (for "when" questions) / a figure other than a date (for "how much"). */
-  readonly answerHasDate: boolean;
-  readonly answerHasFigure: boolean;
   /** How the entry's question, phrasings and answer spell each folded word (for accent-aware matching). */
   readonly spellings: ReadonlyMap<string, ReadonlySet<string> | "any">;
 }
@@ -222,6 +226,7 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     }
     return words;
   };
+  const vocabularies: EntryVocabulary[] = [];
   const entries: CuratedEntry[] = deps.chunks
     .filter((c): c is Chunk & { faq: NonNullable<Chunk["faq"]> } => c.faq !== undefined)
     .map((chunk) => {
@@ -239,6 +244,7 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
       const sectionVocab = new Set(chunk.faq.cites.flatMap((c) => (c.section ? sectionVocabOf(c.docId, c.section) : [])));
       const heading = deps.analyzer.routingTokens(chunk.faq.question);
       const entities = detectEntities([chunk.faq.question].flatMap((t) => deps.analyzer.routingTokens(t)));
+      vocabularies.push({ questionVocab, answerVocab, sectionVocab, spellings });
       return {
         chunk,
         phone: entities.phone,
@@ -247,10 +253,6 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
         qtypes: detectQuestionTypes(heading, chunk.faq.question.trim().endsWith("?")),
         carriers: detectEntities(texts.flatMap((t) => deps.analyzer.routingTokens(t))).carriers,
         variants,
-        questionVocab,
-        answerVocab,
-        sectionVocab,
-        spellings,
         answerHasDate: DATE.test(chunk.faq.answer),
         answerHasFigure: /\d/.test(chunk.faq.answer.replace(new RegExp(DATE.source, "g"), "").replace(/\b[2-5]G\b/gi, "")),
       };
@@ -269,10 +271,11 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     else map.set(key, [value]);
   };
   entries.forEach((entry, e) => {
+    const vocabulary = vocabularies[e] as EntryVocabulary;
     const credit = new Map<string, number>();
-    for (const t of entry.sectionVocab) credit.set(t, o.sectionCredit);
-    for (const t of entry.answerVocab) credit.set(t, Math.max(credit.get(t) ?? 0, o.answerCredit));
-    for (const t of entry.questionVocab) credit.set(t, Math.max(credit.get(t) ?? 0, o.otherVariantCredit));
+    for (const t of vocabulary.sectionVocab) credit.set(t, o.sectionCredit);
+    for (const t of vocabulary.answerVocab) credit.set(t, Math.max(credit.get(t) ?? 0, o.answerCredit));
+    for (const t of vocabulary.questionVocab) credit.set(t, Math.max(credit.get(t) ?? 0, o.otherVariantCredit));
     for (const [t, c] of credit) push(entryCredit, t, { entry: e, credit: c });
     for (const v of entry.variants) {
       const id = variantEntry.length;
@@ -286,18 +289,41 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
     }
   });
   const variantCount = variantEntry.length;
-  // Packed postings: the hot loops below run over typed arrays, not objects.
-  const creditPostings = new Map<string, { entries: Int32Array; credits: Float64Array }>();
-  for (const [t, list] of entryCredit) creditPostings.set(t, { entries: Int32Array.from(list, (x) => x.entry), credits: Float64Array.from(list, (x) => x.credit) });
-  const variantPostings = new Map<string, Int32Array>();
-  for (const [t, list] of variantsByToken) variantPostings.set(t, Int32Array.from(list));
+  // Packed postings in flat arrays (compressed rows): the hot loops run over typed arrays, and
+  // a term costs one Map entry, not an object and two arrays.
+  const pack = <V>(map: Map<string, V[]>, write: (at: number, value: V) => void, size: (n: number) => void) => {
+    const index = new Map<string, number>();
+    const offsets = new Int32Array(map.size + 1);
+    let n = 0;
+    for (const list of map.values()) n += list.length;
+    size(n);
+    let at = 0;
+    for (const [t, list] of map) {
+      offsets[index.size] = at;
+      index.set(t, index.size);
+      for (const value of list) write(at++, value);
+    }
+    offsets[index.size] = at;
+    return { index, offsets };
+  };
+  let creditEntries = new Int32Array(0);
+  let creditValues = new Float32Array(0);
+  const credits = pack(entryCredit, (at, x) => ((creditEntries[at] = x.entry), (creditValues[at] = x.credit)), (n) => ((creditEntries = new Int32Array(n)), (creditValues = new Float32Array(n))));
+  let variantIds = new Int32Array(0);
+  const variantsOf = pack(variantsByToken, (at, v) => (variantIds[at] = v), (n) => (variantIds = new Int32Array(n)));
   const variantEntries = Int32Array.from(variantEntry);
   // Accent-aware matching, precomputed: for a folded word, the entries that spell it only with
   // marks (never typed without them), and with which marks.
   const spellers = new Map<string, Array<{ entry: number; marks: ReadonlySet<string> }>>();
-  entries.forEach((entry, e) => {
-    for (const [t, marks] of entry.spellings) if (marks !== "any") push(spellers, t, { entry: e, marks });
+  vocabularies.forEach((vocabulary, e) => {
+    for (const [t, marks] of vocabulary.spellings) if (marks !== "any") push(spellers, t, { entry: e, marks });
   });
+  // What was needed only to build the indexes is let go (closures below share this scope).
+  vocabularies.length = 0;
+  entryCredit.clear();
+  variantsByToken.clear();
+  chunkTerms.clear();
+  sectionWords.clear();
   const blockedCache = new Map<string, Uint8Array | null>();
   /** Entries that never write `t` with the marks `mine` the resident typed (null: none). */
   const blockedFor = (t: string, mine: string): Uint8Array | null => {
@@ -346,25 +372,24 @@ export function createCuratedMatcher(deps: { chunks: readonly Chunk[]; analyzer:
       for (const [t, w] of weights) {
         const mine = o.accentAware ? typed.get(t) : undefined;
         const blocked = mine === undefined ? null : blockedFor(t, mine);
-        const credits = creditPostings.get(t);
-        if (credits) {
-          const { entries: ids, credits: values } = credits;
-          for (let i = 0; i < ids.length; i++) {
-            const entry = ids[i] as number;
+        const ci = credits.index.get(t);
+        if (ci !== undefined) {
+          for (let i = credits.offsets[ci] as number, end = credits.offsets[ci + 1] as number; i < end; i++) {
+            const entry = creditEntries[i] as number;
             if (blocked !== null && blocked[entry] === 1) continue;
-            entryFound[entry] = (entryFound[entry] as number) + (values[i] as number) * w;
+            entryFound[entry] = (entryFound[entry] as number) + (creditValues[i] as number) * w;
             if (seen[entry] === 0) {
               seen[entry] = 1;
               touched.push(entry);
             }
           }
         }
-        const variants = variantPostings.get(t);
-        if (!variants) continue;
+        const vi = variantsOf.index.get(t);
+        if (vi === undefined) continue;
         const idf = idfOf(t);
         const extra = (1 - o.otherVariantCredit) * w;
-        for (let i = 0; i < variants.length; i++) {
-          const v = variants[i] as number;
+        for (let i = variantsOf.offsets[vi] as number, end = variantsOf.offsets[vi + 1] as number; i < end; i++) {
+          const v = variantIds[i] as number;
           if (blocked !== null && blocked[variantEntries[v] as number] === 1) continue;
           variantExtra[v] = (variantExtra[v] as number) + extra;
           variantSeen[v] = (variantSeen[v] as number) + idf;

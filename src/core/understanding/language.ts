@@ -32,7 +32,7 @@ const ENGLISH = new Set(
 const SHARED = new Set(["a", "i", "to", "do", "an", "in", "on", "no", "me", "hi", "ban", "con", "ma", "la", "can", "so", "he", "may", "but", "end", "long", "get", "o", "ok", "that", "than", "then", "thanh", "tin", "vs"]);
 
 /** Marks that only Vietnamese uses (precomposed or combining), and đ. */
-const VIETNAMESE_MARK = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ\u0300-\u0303\u0309\u0323\u0306\u0302\u031b]/i;
+const VIETNAMESE_MARK = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]|[\u0300-\u0303\u0309\u0323\u0306\u0302\u031b]/i;
 
 /**
  * "en" when most words are English and at least two of them are English-only words; text with
