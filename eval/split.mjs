@@ -3,7 +3,8 @@
 // random (seeded, stratified by topic and expected outcome), into eval/dev.jsonl (tune on it) and
 // eval/test.jsonl (report only; never edited after its answers were seen). Deterministic: the same
 // inputs and seed give the same split. Refuses to overwrite an existing split without --force.
-//   node eval/split.mjs [--force]
+//   node eval/split.mjs [--force]     (the split)
+//   node eval/split.mjs --late        (files collected afterwards → eval/dev-late.jsonl, dev only)
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -49,6 +50,31 @@ function normalizeItem(raw, file) {
   // Items marked "nfd" are stored in NFD, as some phones send them.
   item.question = (item.style ?? []).includes("nfd") ? item.question.normalize("NFD") : item.question.normalize("NFC");
   return item;
+}
+
+// Files collected after the split was made go to dev only (eval/dev-late.jsonl): they can be tuned
+// on, and they never touch the frozen test split. `node eval/split.mjs --late` (re)builds that file.
+const LATE_FILES = ["written-F.jsonl", "written-G.jsonl"];
+if (process.argv.includes("--late")) {
+  const testQuestions = new Set(
+    readFileSync(path.join(DIR, "test.jsonl"), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l).question.normalize("NFC").trim().toLowerCase()),
+  );
+  const late = [];
+  const seenLate = new Set();
+  for (const file of LATE_FILES) {
+    if (!existsSync(path.join(DIR, "collected", file))) continue;
+    for (const line of readFileSync(path.join(DIR, "collected", file), "utf8").split("\n")) {
+      if (!line.trim()) continue;
+      const item = normalizeItem(JSON.parse(line), file);
+      const key = item.question.normalize("NFC").trim().toLowerCase();
+      if (testQuestions.has(key) || seenLate.has(key)) continue;
+      seenLate.add(key);
+      late.push(item);
+    }
+  }
+  writeFileSync(path.join(DIR, "dev-late.jsonl"), late.map((i) => JSON.stringify(i)).join("\n") + "\n");
+  console.log(`${late.length} late items → eval/dev-late.jsonl (dev only)`);
+  process.exit(0);
 }
 
 const force = process.argv.includes("--force");

@@ -90,7 +90,9 @@ export function isOnPoint(answer: string, qtype: string | undefined): boolean {
   return true;
 }
 
-const includesFolded = (text: string, needle: string) => fold(text).includes(fold(needle.normalize("NFC")));
+/** Folded, with the long and short names of the same offices made one ("Ủy ban nhân dân" = "UBND"). */
+const canonical = (text: string) => fold(text.normalize("NFC")).replace(/\buy ban nhan dan\b/g, "ubnd").replace(/\bbao hiem xa hoi\b/g, "bhxh").replace(/\bcan cuoc cong dan\b/g, "cccd");
+const includesFolded = (text: string, needle: string) => canonical(text).includes(canonical(needle));
 
 /** Scores one item against the reply it got. */
 export function scoreItem(item: EvalItem, result: ScoredAnswer, origin: Outcome["origin"]): Outcome {

@@ -21,7 +21,8 @@ import { EvalItemSchema, scoreItem, type EvalItem, type Outcome } from "./eval-s
 import { stderrProgress } from "./progress.js";
 
 const SETS = {
-  dev: { file: "eval/dev.jsonl", origin: "written" as const, label: "DEV (tune on this split)" },
+  // dev-late.jsonl: questions collected after the split (eval/split.mjs --late); dev only.
+  dev: { file: "eval/dev.jsonl", extra: "eval/dev-late.jsonl", origin: "written" as const, label: "DEV (tune on this split)" },
   test: { file: "eval/test.jsonl", origin: "written" as const, label: "TEST (frozen; report only)" },
   old: { file: "eval/old-set.jsonl", origin: "old" as const, label: "OLD SET (the set the old lexicon was tuned on; reference only)" },
 };
@@ -41,6 +42,16 @@ async function readItems(file: string): Promise<EvalItem[]> {
         throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
       }
     });
+}
+
+/** Items of a file that may not exist yet (none when it does not). */
+async function readOptionalItems(file: string): Promise<EvalItem[]> {
+  try {
+    await readFile(file);
+  } catch {
+    return [];
+  }
+  return readItems(file);
 }
 
 async function readFloors(): Promise<{ dev?: TestFloor; test?: TestFloor }> {
@@ -107,7 +118,8 @@ async function main(): Promise<number> {
   const targets = values.file ? [{ name: "file" as const, file: values.file, origin: "written" as const, label: values.file }] : names.map((n) => ({ name: n, ...SETS[n] }));
 
   for (const target of targets) {
-    const items = await readItems(target.file);
+    const extra = "extra" in target ? await readOptionalItems(target.extra) : [];
+    const items = [...(await readItems(target.file)), ...extra];
     const defaultRun = await run(items, target.origin, (r) => engine.answerDefault(r));
     const report: Report = buildReport(defaultRun.rows);
     process.stdout.write(`\n== ${target.label}: ${items.length} câu / items\n${formatTable(report)}\n`);

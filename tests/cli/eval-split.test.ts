@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EvalItemSchema } from "../../src/cli/eval-score.js";
@@ -23,6 +23,13 @@ describe("the evaluation set", () => {
     expect(test.filter((i) => devIds.has(i.id))).toEqual([]);
     const devQuestions = new Set(dev.map((i) => i.question.normalize("NFC").toLowerCase()));
     expect(test.filter((i) => devQuestions.has(i.question.normalize("NFC").toLowerCase()))).toEqual([]);
+  });
+
+  it("should keep questions collected after the split (dev-late) out of the test split", () => {
+    const late = existsSync(path.join(REPO_ROOT, "eval", "dev-late.jsonl")) ? items("dev-late.jsonl") : [];
+    const testQuestions = new Set(items("test.jsonl").map((i) => i.question.normalize("NFC").trim().toLowerCase()));
+    const testIds = new Set(items("test.jsonl").map((i) => i.id));
+    expect(late.filter((i) => testIds.has(i.id) || testQuestions.has(i.question.normalize("NFC").trim().toLowerCase()))).toEqual([]);
   });
 
   it("should give every published question its source", () => {

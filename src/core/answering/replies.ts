@@ -60,7 +60,7 @@ export function refusalReply(match: RefusalMatch, lang: Language): string {
   if (lang === "en") {
     switch (match.category) {
       case "personal_data":
-        return "Sorry, I can't look up or give out anyone's personal information (phone numbers, addresses, ID numbers, accounts, household lists): the law protects it. For commune matters please ask the commune People's Committee (Ủy ban nhân dân xã); to find someone or report a suspected scam, go to the commune police (Công an xã).";
+        return "Sorry, I can't look up or give out anyone's personal information (phone numbers, addresses, ID numbers, accounts, household lists): the law protects it. To reach someone, ask people you know, the hamlet head (trưởng thôn) or the commune People's Committee (Ủy ban nhân dân xã); to find someone or report a suspected scam, go to the commune police (Công an xã).";
       case "medical":
         return "Sorry, I can't give medical advice. In an emergency call 115 (free); otherwise please see a doctor at the commune health station or a clinic.";
       case "instruction":
@@ -75,7 +75,7 @@ export function refusalReply(match: RefusalMatch, lang: Language): string {
   const redirect = match.redirect ? ` ${match.redirect}` : "";
   switch (match.category) {
     case "personal_data":
-      return `Xin lỗi, tôi không tra cứu hay cung cấp thông tin cá nhân của người khác (số điện thoại, địa chỉ, số căn cước, tài khoản, danh sách hộ…): pháp luật bảo vệ những thông tin này.${redirect || " Việc chung của xã, bà con hỏi trực tiếp Ủy ban nhân dân xã; tìm người, đòi nợ hay nghi bị lừa thì trình báo Công an xã."}`;
+      return `Xin lỗi, tôi không tra cứu hay cung cấp thông tin cá nhân của người khác (số điện thoại, địa chỉ, số căn cước, tài khoản, danh sách hộ…): pháp luật bảo vệ những thông tin này.${redirect || " Muốn liên lạc với ai, bà con hỏi trực tiếp người đó, người quen, trưởng thôn hoặc Ủy ban nhân dân xã; tìm người, đòi nợ hay nghi bị lừa thì trình báo Công an xã."}`;
     case "medical":
       return `Xin lỗi, tôi không tư vấn về bệnh hay thuốc. Cấp cứu thì gọi ngay 115 (miễn phí); còn lại bà con đến trạm y tế xã hoặc cơ sở y tế để bác sĩ khám.${redirect}`;
     case "instruction":

@@ -118,6 +118,10 @@ describe("small talk", () => {
       ["bạn làm được gì", "capabilities"],
       ["có ai ở đó không", "presence"],
       ["chào bạn, bạn là ai?", "identity"],
+      ["hihi", "ack"],
+      ["tạm biệt nhé, mai em hỏi tiếp", "bye"],
+      ["bạn là ai vậy, người thật hay máy thế", "identity"],
+      ["xin chào, chúc bot một ngày tốt lành", "greeting"],
     ] as const),
   )("$text ($form) → $expected", ({ input, expected }) => {
     expect(understand(input, analyzer).smallTalk).toBe(expected);
