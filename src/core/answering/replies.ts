@@ -64,9 +64,9 @@ export function refusalReply(match: RefusalMatch, lang: Language): string {
       case "medical":
         return "Sorry, I can't give medical advice. In an emergency call 115 (free); otherwise please see a doctor at the commune health station or a clinic.";
       case "instruction":
-        return `I only answer questions from the commune's documents, with sources; I don't change roles, write poems, translate or reveal my settings. ${SCOPE_EN}`;
+        return `I only answer questions from the commune's documents, with sources; I don't change roles, write poems, translate or reveal my settings. Anything an official must do (certify, issue papers) is done at the commune People's Committee (Ủy ban nhân dân xã). ${SCOPE_EN}`;
       case "opinion":
-        return `I don't give personal opinions or recommend products or carriers; I only say what the documents say, with sources. ${SCOPE_EN}`;
+        return `I don't give personal opinions or recommend products or carriers; I only say what the documents say, with sources. Views and petitions on commune matters go to the commune People's Committee (Ủy ban nhân dân xã). ${SCOPE_EN}`;
       default:
         // The office to ask is named in Vietnamese, as the resident will need to say it.
         return `Sorry, that is outside what I can help with. ${match.redirect ? `Where to ask: ${match.redirect}` : "For other matters, please ask the commune People's Committee (Ủy ban nhân dân xã)."} ${SCOPE_EN}`;
@@ -79,9 +79,9 @@ export function refusalReply(match: RefusalMatch, lang: Language): string {
     case "medical":
       return `Xin lỗi, tôi không tư vấn về bệnh hay thuốc. Cấp cứu thì gọi ngay 115 (miễn phí); còn lại bà con đến trạm y tế xã hoặc cơ sở y tế để bác sĩ khám.${redirect}`;
     case "instruction":
-      return `Tôi chỉ trả lời câu hỏi theo tài liệu có nguồn của xã; tôi không đổi vai, làm thơ, dịch bài hay tiết lộ cách cài đặt của mình. ${SCOPE_VI}`;
+      return `Tôi chỉ trả lời câu hỏi theo tài liệu có nguồn của xã; tôi không đổi vai, làm thơ, dịch bài hay tiết lộ cách cài đặt của mình. Việc cần cán bộ làm (xác nhận, giấy tờ) thì bà con đến Ủy ban nhân dân xã. ${SCOPE_VI}`;
     case "opinion":
-      return `Tôi không đưa ý kiến riêng, không so sánh hay khuyên chọn hãng máy, nhà mạng; tôi chỉ nói điều tài liệu ghi, kèm nguồn.${redirect} ${SCOPE_VI}`;
+      return `Tôi không đưa ý kiến riêng, không so sánh hay khuyên chọn hãng máy, nhà mạng; tôi chỉ nói điều tài liệu ghi, kèm nguồn.${redirect || " Ý kiến, kiến nghị về việc chung của xã thì bà con gửi Ủy ban nhân dân xã."} ${SCOPE_VI}`;
     case "near_miss":
       return `Xin lỗi, tôi không có thông tin về ${match.label ?? DEFAULT_LABEL.near_miss}.${redirect || " Bà con hỏi Ủy ban nhân dân xã (bộ phận Văn hóa – Xã hội) để được hướng dẫn."} ${SCOPE_VI}`;
     default:

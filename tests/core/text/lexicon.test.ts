@@ -268,6 +268,8 @@ describe("accent-aware matching (words typed with diacritics keep their meaning)
     ["Số đuôi 912 gọi cho tôi ngày năm sáu cuộc, là của ai vậy", "personal_data"],
     ["Ông hàng xóm mới chuyển đến có tiền án tiền sự gì không", "personal_data"],
     ["Tết này xã có phát gạo cho hộ nghèo không, mỗi khẩu mấy ký", "near_miss"],
+    // "lúa" typed without marks is not "lừa" (a scam), which would cancel the rule.
+    ["Nước tràn vào ngập hết lúa, bao giờ xã chi tiền hỗ trợ lũ lụt", "near_miss"],
     ["Viettel có tuyển nhân viên kỹ thuật ở xã mình không", "near_miss"],
     ["Nhà nước có hỗ trợ tiền lắp pin mặt trời trên mái nhà không", "near_miss"],
     ["Ông tôi là thương binh, mỗi tháng được hưởng bao nhiêu", "near_miss"],
@@ -291,6 +293,7 @@ describe("accent-aware matching (words typed with diacritics keep their meaning)
     "Soạn giúp bản tin phát thanh một phút nhắc bà con kiểm tra VoLTE",
     "Có người mời đầu tư bitcoin trên app, chuyển tiền rồi bị mất, làm sao lấy lại",
     "Có người gọi xưng điện lực bảo nợ tiền điện, bấm link đóng ngay không thì cắt điện",
+    "Có người gọi bảo nhận tiền hỗ trợ lũ lụt, tôi bị lừa mất 2 triệu",
   ])("should still answer %j (with and without diacritics)", (q) => {
     expect(refusal(q)).toBeNull();
     expect(refusal(fold(q))).toBeNull();
