@@ -108,9 +108,9 @@ export const ConfigSchema = z
     CONSOLE_SECURE_COOKIE: optionalString.pipe(z.stringbool().optional()),
     /** A console sign-in lasts this many hours. */
     CONSOLE_SESSION_HOURS: z.coerce.number().min(1).max(72).default(8),
-    /** Sign-in attempts allowed per IP address in 15 minutes. */
+    /** Wrong passwords from one IP address (any account) before it is refused for 15 minutes. */
     CONSOLE_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
-    /** Sign-in attempts allowed per username in 15 minutes. */
+    /** Wrong passwords for one username before addresses that failed on it must wait between tries. */
     CONSOLE_LOGIN_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   })
   .superRefine((c, ctx) => {

@@ -44,7 +44,7 @@ export interface Service {
   /** Re-reads the knowledge folder and rebuilds the index without a restart (single-flight). */
   reindex(onProgress?: ProgressReporter): Promise<ReindexResult>;
   /** Appends a staff answer to the officials' FAQ file and re-indexes; the file is restored if that fails. */
-  saveStaffFaq(input: { question: string; answer: string; staff: string }): Promise<{ file: string }>;
+  saveStaffFaq(input: { question: string; answer: string; staff: string; office: string }): Promise<{ file: string }>;
   readonly store: Store;
   readonly assistant: Assistant;
   /** Drafts commune-radio scripts (Telegram /bantin, console); reads the live engine's knowledge. */
@@ -138,7 +138,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     return reindexing;
   };
   let faqWrites: Promise<unknown> = Promise.resolve();
-  const saveStaffFaq = (input: { question: string; answer: string; staff: string }): Promise<{ file: string }> => {
+  const saveStaffFaq = (input: { question: string; answer: string; staff: string; office: string }): Promise<{ file: string }> => {
     // One write at a time: each appends to the file the previous one left.
     const run = faqWrites.then(async () => {
       const { file, previous } = await appendStaffFaq(path.resolve(config.KNOWLEDGE_DIR), { ...input, date: new Date() });

@@ -134,7 +134,10 @@ export interface Assistant {
 
   /** Registers how a channel delivers staff answers. */
   registerDeliverer(channel: Channel, deliver: Deliverer): void;
-  /** Records a staff answer and delivers it to the resident through their channel. */
+  /**
+   * Records a staff answer (the stored copy masked, like everything stored) and delivers the
+   * staff member's own words, as written, once, to the resident through their channel.
+   */
   answerQueued(id: number, answer: string, staff: string): Promise<{ item: QueueItem; delivered: boolean }>;
   /**
    * Retries staff answers to this resident that could not be delivered before (e.g. Zalo's free
@@ -144,16 +147,25 @@ export interface Assistant {
   deliverPending(resident: Resident): Promise<number>;
 }
 
-/** The message a resident receives with a staff answer. */
-export function staffAnswerText(item: QueueItem): string {
-  return `Cán bộ xã trả lời câu hỏi của bà con:\n«${item.question}»\n\n${item.staffAnswer ?? ""}`;
+/**
+ * The message a resident receives with a staff answer: `answer` as the staff member wrote it
+ * (a phone number they give stays readable), else the stored, masked copy.
+ */
+export function staffAnswerText(item: QueueItem, answer: string | null = item.staffAnswer): string {
+  return `Cán bộ xã trả lời câu hỏi của bà con:\n«${item.question}»\n\n${answer ?? ""}`;
 }
+
+/** Staff answers kept as written, in memory, until delivered (bounded; the oldest go first). */
+const MAX_UNSENT = 1000;
 
 export function createAssistant(deps: AssistantDeps): Assistant {
   const { store, engine } = deps;
   const now = deps.clock ?? Date.now;
   const ttl = deps.contextTtlMs ?? CONTEXT_TTL_MS;
   const deliverers = new Map<Channel, Deliverer>();
+  // A staff answer that could not be sent yet, as written, by queue item id: only in memory, so
+  // the database never holds the unmasked words. After a restart the masked copy is sent.
+  const unsent = new Map<number, string>();
   const flows = typeof deps.flows === "function" ? deps.flows : () => deps.flows as readonly Flow[];
   // Read at call time: the engine's knowledge is replaced by a re-index.
   const knowledge = () => engine.knowledge;
@@ -306,8 +318,10 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     },
 
     forget(r) {
-      contexts.delete(keyOf(r));
-      return store.deleteUser(keyOf(r));
+      const key = keyOf(r);
+      contexts.delete(key);
+      for (const item of store.listQueue({ userKey: key })) unsent.delete(item.id);
+      return store.deleteUser(key);
     },
 
     myData(r, limits = {}) {
@@ -381,10 +395,14 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       let delivered = false;
       if (deliver && item.deliveryAddress) {
         try {
-          delivered = await deliver(item.deliveryAddress, staffAnswerText(item));
+          delivered = await deliver(item.deliveryAddress, staffAnswerText(item, answer));
         } catch {
           delivered = false;
         }
+      }
+      if (!delivered && item.deliveryAddress) {
+        unsent.set(id, answer);
+        if (unsent.size > MAX_UNSENT) unsent.delete(unsent.keys().next().value as number);
       }
       store.markDelivered(id, delivered);
       return { item: store.getQueueItem(id) ?? item, delivered };
@@ -398,12 +416,13 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       for (const item of pending) {
         let ok = false;
         try {
-          ok = await deliver(item.deliveryAddress as string, staffAnswerText(item));
+          ok = await deliver(item.deliveryAddress as string, staffAnswerText(item, unsent.get(item.id) ?? item.staffAnswer));
         } catch {
           ok = false;
         }
         if (ok) {
           store.markDelivered(item.id, true);
+          unsent.delete(item.id);
           count++;
         }
       }

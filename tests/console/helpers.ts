@@ -65,12 +65,14 @@ export interface Client {
   postJson(pathname: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
-export function createClient(base: string): Client {
+/** `headers` go with every request (e.g. `x-forwarded-for` to act as another address behind a trusted proxy). */
+export function createClient(base: string, headers: Record<string, string> = {}): Client {
   const cookies = new Map<string, string>();
   const request = async (pathname: string, init: RequestInit): Promise<Response> => {
-    const headers = new Headers(init.headers);
-    if (cookies.size) headers.set("cookie", [...cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await fetch(new URL(pathname, base), { ...init, headers, redirect: "manual" });
+    const all = new Headers(headers);
+    for (const [name, value] of new Headers(init.headers)) all.set(name, value);
+    if (cookies.size) all.set("cookie", [...cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    const res = await fetch(new URL(pathname, base), { ...init, headers: all, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair = ""] = line.split(";");
       const eq = pair.indexOf("=");

@@ -140,13 +140,38 @@ describe("answering queued questions", () => {
   });
 });
 
+describe("delivering a staff answer", () => {
+  it("should send the staff member's words as written, once, and keep only the masked copy", async () => {
+    const item = enqueue("telegram", "781", "Ai hướng dẫn cài VNeID cho người già?");
+    const { client, csrf } = await signedIn(t.base);
+    const before = api.sent.length;
+    const answer = "Dạ, bà con gọi chị Hoa 0912 345 678 ở bộ phận một cửa để được hướng dẫn cài VNeID.";
+    const res = await client.postJson(`/console/api/queue/${item.id}/answer`, { answer }, { "x-csrf-token": csrf });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { delivered: boolean; item: { staffAnswer: string } };
+    expect(body.delivered).toBe(true);
+    const sent = api.sent.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(String(sent[0]?.chat_id)).toBe("781");
+    expect(sent[0]?.text).toContain("gọi chị Hoa 0912 345 678 ở bộ phận một cửa");
+    expect(sent[0]?.text).not.toContain("đã ẩn");
+    const masked = "Dạ, bà con gọi chị Hoa [số điện thoại đã ẩn] ở bộ phận một cửa để được hướng dẫn cài VNeID.";
+    expect(t.service.store.getQueueItem(item.id)?.staffAnswer).toBe(masked);
+    expect(body.item.staffAnswer).toBe(masked);
+    // Answered and delivered: nothing is sent again when the resident writes next.
+    expect(await t.service.assistant.deliverPending({ channel: "telegram", channelUserId: "781" })).toBe(0);
+    expect(api.sent.length).toBe(before + 1);
+  });
+});
+
 describe("saving a staff answer as an FAQ entry", () => {
   it("should answer the same question from the FAQ right away, without a restart", async () => {
     const { client, csrf } = await signedIn(t.base);
     const before = (await (await client.postJson("/console/api/ask", { question: QUESTION }, { "x-csrf-token": csrf })).json()) as { kind: string };
     expect(before.kind).not.toBe("faq");
 
-    const item = enqueue("telegram", "780", QUESTION);
+    // The resident's own words; staff write the public question themselves.
+    const item = enqueue("telegram", "780", "Cho em hỏi lịch sinh hoạt câu lạc bộ dưỡng sinh ở nhà văn hóa thôn ạ?");
     const res = await client.postJson(
       `/console/api/queue/${item.id}/answer`,
       { answer: "Câu lạc bộ dưỡng sinh các thôn sinh hoạt sáng thứ bảy hằng tuần; lịch dán ở bảng tin của nhà văn hóa.", saveFaq: true, faqQuestion: QUESTION },

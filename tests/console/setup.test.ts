@@ -79,7 +79,7 @@ describe("console bootstrap", () => {
 });
 
 describe("sign-in rate limits", () => {
-  it("should block a username after too many attempts, with a Vietnamese message, even with the right password", async () => {
+  it("should hold back an address after too many wrong passwords for a username, with a Vietnamese message, even with the right password", async () => {
     t = await startConsoleService({ CONSOLE_LOGIN_MAX_PER_USER: "3" });
     for (let i = 0; i < 3; i++) expect((await signIn(createClient(t.base), "admin", `sai-mat-khau-${i}`)).status).toBe(401);
     const blocked = await signIn(createClient(t.base), "admin", ADMIN_PASSWORD);

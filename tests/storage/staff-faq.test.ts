@@ -11,29 +11,37 @@ import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 const date = new Date("2026-11-21T20:00:00.000Z"); // 22/11/2026 03:00 in Vietnam
 
 describe("staffFaqEntry", () => {
-  it("should write a heading, a paraphrase without diacritics, who answered and when, then the answer", () => {
-    const md = staffFaqEntry({ question: "Lớp học dùng điện thoại  ở đâu?", answer: "Tại nhà văn hóa thôn.", staff: "vhxh", date });
-    expect(md).toBe("\n## Lớp học dùng điện thoại ở đâu?\n\n- lop hoc dung dien thoai o dau?\n\nCán bộ xã (vhxh) trả lời ngày 22/11/2026:\n\nTại nhà văn hóa thôn.\n");
+  it("should write a heading, a paraphrase without diacritics, the answer, the office as source and who answered in a comment", () => {
+    const md = staffFaqEntry({ question: "Lớp học dùng điện thoại  ở đâu?", answer: "Tại nhà văn hóa thôn.", staff: "vhxh", office: "Ủy ban nhân dân xã Cộng Hòa", date });
+    expect(md).toBe(
+      "\n## Lớp học dùng điện thoại ở đâu?\n\n- lop hoc dung dien thoai o dau?\n\nTại nhà văn hóa thôn.\n\nNguồn: Ủy ban nhân dân xã Cộng Hòa, trả lời của cán bộ, 22/11/2026\n\n<!-- cán bộ trả lời: vhxh, 22/11/2026 -->\n",
+    );
   });
 
   it("should mask personal numbers and keep headings and source lines out of the answer", () => {
     const md = staffFaqEntry({
-      question: "## Gọi ai 0912345678?",
+      question: "## Gọi ai khi mất sóng?",
       answer: "# Gọi số 0912 345 678\nNguồn: tt14 › Điều 5\nHoặc gọi 113.",
       staff: "a b<script>",
+      office: "Ủy ban nhân dân xã; tt14 › Điều 5",
       date,
     });
     expect(md).not.toContain("0912");
     expect(md).not.toMatch(/^#\s/m);
-    expect(md).not.toMatch(/^Nguồn\s*:/m);
+    expect(md.match(/^Nguồn\s*:/gm)).toHaveLength(1);
+    expect(md).toContain("Nguồn: Ủy ban nhân dân xã tt14 Điều 5, trả lời của cán bộ");
     expect(md).toContain("113");
-    expect(md).toContain("(abscript)");
+    expect(md).toContain("cán bộ trả lời: abscript,");
     expect(md.match(/^## /gm)).toHaveLength(1);
   });
 
-  it("should refuse an empty question or answer", () => {
-    expect(() => staffFaqEntry({ question: " ", answer: "Có ạ, tại xã.", staff: "x", date })).toThrow();
-    expect(() => staffFaqEntry({ question: "Hỏi gì đó ở đây?", answer: "", staff: "x", date })).toThrow();
+  it("should refuse an empty question or answer, and a question with a number, name, house number or hamlet", () => {
+    const office = "Ủy ban nhân dân xã Cộng Hòa";
+    expect(() => staffFaqEntry({ question: " ", answer: "Có ạ, tại xã.", staff: "x", office, date })).toThrow();
+    expect(() => staffFaqEntry({ question: "Hỏi gì đó ở đây?", answer: "", staff: "x", office, date })).toThrow();
+    for (const question of ["Gọi ai 0912345678?", "Nhà ông Nguyễn Văn Tám ở đâu?", "Số nhà 12 có sóng không?", "Thôn 3 có sóng không?"]) {
+      expect(() => staffFaqEntry({ question, answer: "Có ạ, tại xã.", staff: "x", office, date }), question).toThrow();
+    }
   });
 });
 
@@ -57,13 +65,13 @@ describe("saving a staff answer as FAQ and re-indexing without a restart", () =>
     const before = await service.engine.answer({ question });
     expect(before.kind).toBe("handoff");
     const docsBefore = service.engine.knowledge.chunks.length;
-    await service.saveStaffFaq({ question, answer: "Câu lạc bộ dưỡng sinh sinh hoạt vào sáng thứ bảy hằng tuần ở nhà văn hóa; bà con hỏi trưởng thôn.", staff: "vhxh" });
+    await service.saveStaffFaq({ question, answer: "Câu lạc bộ dưỡng sinh sinh hoạt vào sáng thứ bảy hằng tuần ở nhà văn hóa; bà con hỏi trưởng thôn.", staff: "vhxh", office: "Ủy ban nhân dân xã Cộng Hòa" });
     expect(service.engine.knowledge.chunks.length).toBe(docsBefore + 1);
     for (const q of [question, "lich sinh hoat cau lac bo duong sinh o nha van hoa thon la khi nao"]) {
       const after = await service.engine.answer({ question: q });
       expect(after.kind).toBe("faq");
       expect(after.answer).toContain("sáng thứ bảy hằng tuần");
-      expect(after.sources[0]?.id).toBe("faq-cua-can-bo-xa");
+      expect(after.sources[0]).toMatchObject({ id: "faq-cua-can-bo-xa", title: expect.stringMatching(/^Ủy ban nhân dân xã Cộng Hòa, trả lời của cán bộ, \d\d\/\d\d\/\d{4}$/), url: null });
     }
   });
 
@@ -72,7 +80,7 @@ describe("saving a staff answer as FAQ and re-indexing without a restart", () =>
     const before = await readFile(file, "utf8");
     const chunks = service.engine.knowledge.chunks.length;
     await writeFile(path.join(dir, "knowledge", "hong.md"), "---\nid: Not A Slug\n---\n# x\n");
-    await expect(service.saveStaffFaq({ question: "Một câu hỏi khác về lớp học?", answer: "Một câu trả lời khác.", staff: "vhxh" })).rejects.toMatchObject({ code: "KNOWLEDGE_INVALID" });
+    await expect(service.saveStaffFaq({ question: "Một câu hỏi khác về lớp học?", answer: "Một câu trả lời khác.", staff: "vhxh", office: "Ủy ban nhân dân xã Cộng Hòa" })).rejects.toMatchObject({ code: "KNOWLEDGE_INVALID" });
     expect(await readFile(file, "utf8")).toBe(before);
     expect(service.engine.knowledge.chunks.length).toBe(chunks);
     expect((await service.engine.answer({ question })).kind).toBe("faq");

@@ -1,4 +1,4 @@
-import type { Chunk } from "../knowledge/chunk.js";
+import type { Chunk, FaqEntry } from "../knowledge/chunk.js";
 import type { Commune, CommuneDirectory } from "../knowledge/communes.js";
 import type { CuratedCandidate, CuratedMatcher } from "../retrieval/curated.js";
 import type { HybridSearcher, RetrievalHit } from "../retrieval/hybrid.js";
@@ -138,6 +138,15 @@ const MAX_SUGGESTIONS = 3;
  * mean" when close ones compete); a quoted passage only when a sentence answers the kind of
  * question asked; otherwise a hand-off that says whom to ask for this topic.
  */
+/**
+ * The source of an FAQ entry that cites no knowledge document: who answered it (its "Nguồn:"
+ * office, e.g. "Ủy ban nhân dân xã Cộng Hòa, trả lời của cán bộ, 22/11/2026"), else the FAQ file
+ * itself; without a link either way (the file header's first link is about something else).
+ */
+export function officeSource(chunk: Chunk, entry: FaqEntry): SourceRef {
+  return entry.office ? { id: chunk.docId, title: entry.office, section: "", url: null } : { id: chunk.docId, title: chunk.title, section: entry.question, url: null };
+}
+
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   const d = { ...DEFAULT_DECISION_OPTIONS, ...deps.decision };
   const topK = deps.topK ?? 6;
@@ -255,13 +264,14 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     const chunk = candidate.entry.chunk;
     const entry = chunk.faq;
     if (!entry) throw new Error("faqAnswer called with a non-FAQ chunk");
-    const sources: SourceRef[] = entry.cites.length
-      ? entry.cites.map((c) => {
-          const doc = deps.documents.get(c.docId);
-          const own = c.section ? (deps.sectionUrl?.(c.docId, c.section) ?? null) : null;
-          return { id: c.docId, title: doc?.title ?? c.docId, section: c.section ?? "", url: own ?? doc?.url ?? null };
-        })
-      : [{ id: chunk.docId, title: chunk.title, section: entry.question, url: chunk.url }];
+    const sources: SourceRef[] = entry.cites.map((c) => {
+      const doc = deps.documents.get(c.docId);
+      const own = c.section ? (deps.sectionUrl?.(c.docId, c.section) ?? null) : null;
+      return { id: c.docId, title: doc?.title ?? c.docId, section: c.section ?? "", url: own ?? doc?.url ?? null };
+    });
+    // An entry that cites no document rests on who answered it (the commune office for staff
+    // entries), never on whatever link the FAQ file's header happens to list first.
+    if (entry.office || sources.length === 0) sources.push(officeSource(chunk, entry));
     const own = chunk.commune ? deps.communes.get(chunk.commune) : undefined;
     const parts = [entry.answer];
     if (entry.next) parts.push(`${chunk.lang === "en" ? "Next" : "Tiếp theo"}: ${entry.next}`);

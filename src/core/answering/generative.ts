@@ -13,7 +13,7 @@ import type { Chunk } from "../knowledge/chunk.js";
 import type { Commune, CommuneDirectory } from "../knowledge/communes.js";
 import type { ChatMessage, LanguageModel, PromptSet } from "../ports.js";
 import { maskSensitive } from "../privacy/mask.js";
-import type { AnswerResult, AnswerService, LlmDiagnostics, SourceRef } from "./answer-question.js";
+import { officeSource, type AnswerResult, type AnswerService, type LlmDiagnostics, type SourceRef } from "./answer-question.js";
 import { checkFaithfulness, MALFORMED_FOR_MODEL, violationForModel, violationReason } from "./guard.js";
 import { defaultCommuneNote } from "./replies.js";
 import type { LeakCheck } from "./leak.js";
@@ -108,6 +108,7 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
       const doc = deps.documents.get(cite.docId);
       return { id: cite.docId, title: doc?.title ?? cite.docId, section: cite.section ?? "", url: doc?.url ?? null };
     }
+    if (chunk.faq) return officeSource(chunk, chunk.faq);
     return { id: chunk.docId, title: chunk.title, section: chunk.section, url: chunk.url };
   }
 

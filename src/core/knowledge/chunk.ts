@@ -4,7 +4,7 @@ import type { DocKind } from "./schema.js";
 import { splitSentences } from "../text/sentences.js";
 
 /** Bump when chunking changes, so saved indexes are rebuilt. */
-export const CHUNKER_VERSION = 9;
+export const CHUNKER_VERSION = 10;
 
 /** A reference from an FAQ entry to the knowledge it rests on: a document id and optional section. */
 export interface Citation {
@@ -19,6 +19,11 @@ export interface FaqEntry {
   /** The answer body: its first sentence answers the question as asked. */
   readonly answer: string;
   readonly cites: readonly Citation[];
+  /**
+   * A source in the "Nguồn:" line that is not a knowledge document: who answered, e.g. "Ủy ban
+   * nhân dân xã Cộng Hòa, trả lời của cán bộ, 22/11/2026" (staff entries). Cited without a link.
+   */
+  readonly office?: string | null;
   /** The "Tiếp theo:" ("Next:") line: what to do next and who helps; null when the entry has none. */
   readonly next?: string | null;
   /** The entry's own "Cập nhật:" date (YYYY-MM-DD), when newer than the file's `as_of`. */
@@ -113,17 +118,21 @@ function windows(text: string): string[] {
   return out;
 }
 
-/** Parses the `Nguồn:` line of an FAQ entry: `doc-id › section; other-id`. */
-function parseCites(line: string): Citation[] {
-  return line
-    .replace(/^nguồn\s*:\s*/i, "")
-    .split(";")
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const [docId, ...rest] = part.split("›").map((s) => s.trim());
-      return { docId: docId as string, section: rest.length ? rest.join(" › ") : null };
-    });
+const DOC_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * Parses the `Nguồn:` line of an FAQ entry: `doc-id › section; other-id`. A part that is not a
+ * document id ("Ủy ban nhân dân xã Cộng Hòa, trả lời của cán bộ, 22/11/2026") names who answered.
+ */
+function parseCites(line: string): { cites: Citation[]; office: string[] } {
+  const cites: Citation[] = [];
+  const office: string[] = [];
+  for (const part of line.replace(/^nguồn\s*:\s*/i, "").split(";").map((p) => p.trim()).filter(Boolean)) {
+    const [docId, ...rest] = part.split("›").map((s) => s.trim());
+    if (DOC_ID.test(docId as string)) cites.push({ docId: docId as string, section: rest.length ? rest.join(" › ") : null });
+    else office.push(part.replace(/\s+/g, " "));
+  }
+  return { cites, office };
 }
 
 interface Unit {
@@ -237,7 +246,7 @@ function sameSection(a: Unit, b: Unit): boolean {
  */
 function faqUnits(tokens: Token[]): Unit[] {
   const units: Unit[] = [];
-  type Draft = { question: string; paraphrases: string[]; answer: string[]; cites: Citation[]; next: string | null; asOf: string | null };
+  type Draft = { question: string; paraphrases: string[]; answer: string[]; cites: Citation[]; office: string[]; next: string | null; asOf: string | null };
   let current: Draft | null = null;
   const flush = () => {
     if (current && current.answer.length) {
@@ -246,6 +255,7 @@ function faqUnits(tokens: Token[]): Unit[] {
         paraphrases: current.paraphrases,
         answer: current.answer.join("\n\n"),
         cites: current.cites,
+        ...(current.office.length ? { office: current.office.join("; ") } : {}),
         ...(current.next ? { next: current.next } : {}),
         ...(current.asOf ? { asOf: current.asOf } : {}),
       };
@@ -256,7 +266,7 @@ function faqUnits(tokens: Token[]): Unit[] {
   for (const token of tokens) {
     if (token.type === "heading" && (token as Tokens.Heading).depth === 2) {
       flush();
-      current = { question: stripInlineMarkdown((token as Tokens.Heading).text), paraphrases: [], answer: [], cites: [], next: null, asOf: null };
+      current = { question: stripInlineMarkdown((token as Tokens.Heading).text), paraphrases: [], answer: [], cites: [], office: [], next: null, asOf: null };
       continue;
     }
     if (!current) continue;
@@ -271,8 +281,11 @@ function faqUnits(tokens: Token[]): Unit[] {
     } else if (token.type === "paragraph") {
       const text = stripInlineMarkdown((token as Tokens.Paragraph).text);
       const updated = UPDATED_LINE.exec(text);
-      if (SOURCE_LINE.test(text)) entry.cites.push(...parseCites(text));
-      else if (NEXT_LINE.test(text)) entry.next = text.replace(NEXT_LINE, "").replace(/\s*\n\s*/g, " ").trim() || null;
+      if (SOURCE_LINE.test(text)) {
+        const { cites, office } = parseCites(text);
+        entry.cites.push(...cites);
+        entry.office.push(...office);
+      } else if (NEXT_LINE.test(text)) entry.next = text.replace(NEXT_LINE, "").replace(/\s*\n\s*/g, " ").trim() || null;
       else if (updated) entry.asOf = updated[1] as string;
       else entry.answer.push(text);
     }

@@ -63,5 +63,5 @@ export interface ConsoleDeps {
   /** Methods are bivariant, so a broadcaster of the richer core script type fits. */
   readonly broadcaster: ConsoleBroadcaster;
   readonly reindex: (onProgress?: ProgressReporter) => Promise<ReindexSummary>;
-  readonly saveStaffFaq: (input: { question: string; answer: string; staff: string }) => Promise<{ file: string }>;
+  readonly saveStaffFaq: (input: { question: string; answer: string; staff: string; office: string }) => Promise<{ file: string }>;
 }

@@ -10,12 +10,13 @@ import path from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySession from "@fastify/session";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod/v4";
 import { toPublicAnswer } from "../../../core/answering/request.js";
+import { checkPublicQuestion, repeatsResidentDetails } from "../../../core/privacy/depersonalize.js";
 import { hashPassword, verifyPassword } from "../../../core/auth/password.js";
+import { createSignInGuard } from "../../../core/auth/sign-in-guard.js";
 import { AppError } from "../../../core/errors.js";
 import type { Channel, QueueItem, QueueStatus, StaffAccount } from "../../../core/store.js";
 import { fold } from "../../../core/text/normalize.js";
@@ -25,7 +26,7 @@ import { BASE, page, type Flash, type NavId } from "./layout.js";
 import { answerView, askForm } from "./pages/ask.js";
 import { broadcastForm, scriptView, type BroadcastFormValues } from "./pages/broadcast.js";
 import { knowledgeBody, reindexMessage, type ReindexStatus } from "./pages/knowledge.js";
-import { queueBody, queueHref, type QueueFilter } from "./pages/queue.js";
+import { faqSuggestion, queueBody, queueHref, type AnswerDraft, type QueueFilter } from "./pages/queue.js";
 import { consoleOffPage, errorPage, signInPage } from "./pages/sign-in.js";
 import { DAY_CHOICES, statsBody } from "./pages/stats.js";
 import { createMemorySessionStore } from "./session-store.js";
@@ -38,7 +39,6 @@ export const CONSOLE_PUBLIC_DIR = path.resolve(import.meta.dirname, "public");
 
 /** Name of the console's session cookie (path /console only). */
 export const SESSION_COOKIE = "tlsx_console";
-const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 const MAX_TEXT = 2000;
 
 declare module "fastify" {
@@ -156,14 +156,10 @@ async function consolePlugin(scope: FastifyInstance, deps: ConsoleDeps, staticFi
     },
   });
   await scope.register(fastifyCsrf, { sessionPlugin: "@fastify/session" });
-  await scope.register(fastifyRateLimit, { global: false });
 
-  const limitByIp = scope.createRateLimit({ max: config.CONSOLE_LOGIN_MAX_PER_IP, timeWindow: SIGN_IN_WINDOW_MS, keyGenerator: (req) => `ip:${req.ip}` });
-  const limitByUser = scope.createRateLimit({
-    max: config.CONSOLE_LOGIN_MAX_PER_USER,
-    timeWindow: SIGN_IN_WINDOW_MS,
-    keyGenerator: (req) => `user:${fold(String((req.body as { username?: unknown } | undefined)?.username ?? "").trim().toLowerCase()).slice(0, 64)}`,
-  });
+  // Wrong passwords are counted per address and per account; a stranger's failures never keep
+  // the real user out of their own machine (see core/auth/sign-in-guard).
+  const guard = createSignInGuard({ maxPerIp: config.CONSOLE_LOGIN_MAX_PER_IP, maxPerAccount: config.CONSOLE_LOGIN_MAX_PER_USER });
 
   scope.decorateRequest("consoleStaff", null);
 
@@ -277,13 +273,12 @@ async function consolePlugin(scope: FastifyInstance, deps: ConsoleDeps, staticFi
     const again = (status: number, flash: Flash) =>
       sendPage(reply, signInPage({ csrf: reply.generateCsrf(), next, username: body.username.trim().slice(0, 32), flash: [flash] }), status);
 
-    const [byIp, byUser] = await Promise.all([limitByIp(request), limitByUser(request)]);
-    const blocked = [byIp, byUser].filter((r) => !r.isAllowed && r.isExceeded);
-    if (blocked.length) {
-      const waitMs = Math.max(...blocked.map((r) => (r.isAllowed ? 0 : r.ttl)));
-      log.warn({ ip: request.ip, by: blocked.map((r) => (r.key.startsWith("ip:") ? "ip" : "username")) }, "console sign-in rate limited");
-      const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
-      reply.header("Retry-After", String(Math.ceil(waitMs / 1000)));
+    const account = fold(username).slice(0, 64);
+    const verdict = guard.attempt(account, request.ip);
+    if (!verdict.allowed) {
+      log.warn({ ip: request.ip, by: verdict.by }, "console sign-in rate limited");
+      const minutes = Math.max(1, Math.ceil(verdict.retryAfterMs / 60_000));
+      reply.header("Retry-After", String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))));
       return again(429, { kind: "error", text: SIGN_IN.tooMany(minutes) });
     }
 
@@ -293,6 +288,8 @@ async function consolePlugin(scope: FastifyInstance, deps: ConsoleDeps, staticFi
       log.warn({ ip: request.ip, knownUser: Boolean(creds) }, "console sign-in failed");
       return again(401, { kind: "error", text: SIGN_IN.wrong });
     }
+    // The right password: not a failure, and this address's earlier failures on it are forgiven.
+    guard.succeeded(account, request.ip);
     if (creds.account.disabled) {
       log.warn({ staff: username }, "console sign-in refused: account disabled");
       return again(403, { kind: "error", text: SIGN_IN.disabled });
@@ -412,18 +409,43 @@ async function consolePlugin(scope: FastifyInstance, deps: ConsoleDeps, staticFi
     return item;
   };
 
+  /** Who answers, as an FAQ entry cites it: the office of the item's commune (or the default one). */
+  const officeOf = (item: QueueItem) => {
+    const commune = communes().find((c) => c.id === (item.commune ?? deps.engine.defaultCommune));
+    return commune ? `Ủy ban nhân dân xã ${commune.name}` : "Ủy ban nhân dân xã";
+  };
+
+  /**
+   * Why an FAQ entry may not be made from this answer: the public question must be the staff's
+   * own, without anyone's name, house number, hamlet or numbers, and the answer must not name
+   * the resident. Checked before anything is sent, so a refusal changes nothing.
+   */
+  const faqProblem = (item: QueueItem, question: string, answer: string): ConsoleErrorCode | null => {
+    const problem = checkPublicQuestion(question, item.question);
+    if (problem === "missing") return "FAQ_QUESTION_MISSING";
+    if (problem === "unchanged") return "FAQ_QUESTION_UNCHANGED";
+    if (problem === "personal") return "FAQ_QUESTION_PERSONAL";
+    return repeatsResidentDetails(answer, item.question) ? "FAQ_ANSWER_PERSONAL" : null;
+  };
+
   /** Answers a queued question, delivers it, and optionally saves it as an FAQ entry. */
   const answerItem = async (request: FastifyRequest, id: number, body: z.infer<typeof AnswerBody>) => {
     const staff = staffName(request);
     const item = openItem(id);
-    if (item.status !== "open") return { ok: false as const, item };
+    if (item.status !== "open") return { ok: false as const, reason: "closed" as const, item };
+    const saveFaq = body.saveFaq !== undefined && body.saveFaq !== false;
+    const question = (body.faqQuestion ?? "").normalize("NFC").replace(/\s+/g, " ").trim();
+    const problem = saveFaq ? faqProblem(item, question, body.answer) : null;
+    if (problem) {
+      request.log.info({ staff, id, code: problem }, "console FAQ entry refused");
+      return { ok: false as const, reason: "faq" as const, code: problem, item };
+    }
     const { item: answered, delivered } = await deps.assistant.answerQueued(id, body.answer, staff);
     request.log.info({ staff, id, channel: item.channel, delivered }, "console queue answered");
     let faq: { saved: boolean; file?: string; error?: string } | null = null;
-    if (body.saveFaq !== undefined) {
-      const question = (body.faqQuestion ?? "").normalize("NFC").trim() || item.question;
+    if (saveFaq) {
       try {
-        const { file } = await deps.saveStaffFaq({ question, answer: body.answer, staff });
+        const { file } = await deps.saveStaffFaq({ question, answer: body.answer, staff, office: officeOf(item) });
         faq = { saved: true, file };
         request.log.info({ staff, id }, "console FAQ entry saved");
       } catch (err) {
@@ -444,6 +466,21 @@ async function consolePlugin(scope: FastifyInstance, deps: ConsoleDeps, staticFi
     const body = parse(AnswerBody, request.body);
     const back = safeNext(body.back, queueHref({ status: "open", channel: null }));
     const outcome = await answerItem(request, id, body);
+    if (!outcome.ok && outcome.reason === "faq") {
+      // Shown again as typed, with the reason next to the question, so nothing is lost.
+      const filter = queueFilter(Object.fromEntries(new URL(back, "http://console").searchParams), { status: "trang-thai", channel: "kenh" });
+      const items = listQueue(filter);
+      const error = CONSOLE_ERRORS[outcome.code];
+      const draft: AnswerDraft = { id, answer: body.answer, faqQuestion: body.faqQuestion ?? "", saveFaq: true, error };
+      const shown = items.some((i) => i.id === id) ? items : [outcome.item, ...items];
+      return render(request, reply, {
+        title: "Câu hỏi chờ cán bộ",
+        active: "cau-hoi-cho",
+        status: 422,
+        flash: [{ kind: "error", text: `Câu hỏi #${id}: ${error}` }],
+        body: (token) => queueBody({ items: shown, filter, csrf: token, communes: communes(), draft }),
+      });
+    }
     if (!outcome.ok) {
       addFlash(request, { kind: "warn", text: `Câu hỏi #${id}: ${CONSOLE_ERRORS.QUEUE_ITEM_CLOSED}` });
       return reply.redirect(back, 303);
@@ -475,13 +512,13 @@ async function consolePlugin(scope: FastifyInstance, deps: ConsoleDeps, staticFi
   scope.get("/api/queue", async (request, reply) => {
     const filter = queueFilter(request.query as Record<string, string | undefined>, { status: "status", channel: "channel" });
     // The raw chat address is for delivery only; it never leaves the server.
-    const items = listQueue(filter).map(({ deliveryAddress: _a, userKey: _k, ...rest }) => rest);
+    const items = listQueue(filter).map(({ deliveryAddress: _a, userKey: _k, ...rest }) => ({ ...rest, ...(rest.status === "open" ? { faqSuggestion: faqSuggestion(rest) } : {}) }));
     return reply.header("Cache-Control", "no-store").send({ items });
   });
   scope.post("/api/queue/:id/answer", csrf, async (request, reply) => {
     const { id } = parse(IdParams, request.params);
     const outcome = await answerItem(request, id, parse(AnswerBody, request.body));
-    if (!outcome.ok) return apiError(reply, 409, "QUEUE_ITEM_CLOSED");
+    if (!outcome.ok) return outcome.reason === "faq" ? apiError(reply, 422, outcome.code) : apiError(reply, 409, "QUEUE_ITEM_CLOSED");
     const { deliveryAddress: _a, userKey: _k, ...item } = outcome.item;
     return reply.header("Cache-Control", "no-store").send({ item, delivered: outcome.delivered, faq: outcome.faq });
   });

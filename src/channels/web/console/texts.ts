@@ -40,6 +40,10 @@ export const CONSOLE_ERRORS = {
   NOT_FOUND: "Không tìm thấy trang hoặc mục này.",
   QUEUE_ITEM_CLOSED: "Câu hỏi này đã được trả lời hoặc đã đóng.",
   BROADCAST_FAILED: "Chưa soạn được bản tin.",
+  FAQ_QUESTION_MISSING: "Chưa lưu, chưa gửi: anh/chị cần tự viết câu hỏi chung cho mục hỏi đáp của xã.",
+  FAQ_QUESTION_UNCHANGED: "Chưa lưu, chưa gửi: câu hỏi ghi vào hỏi đáp vẫn là nguyên văn câu của người dân. Anh/chị viết lại thành câu hỏi chung cho mọi người.",
+  FAQ_QUESTION_PERSONAL: "Chưa lưu, chưa gửi: câu hỏi ghi vào hỏi đáp còn tên người, số nhà, thôn xóm hoặc số điện thoại, số giấy tờ. Mục hỏi đáp là công khai; anh/chị bỏ các chi tiết đó rồi gửi lại.",
+  FAQ_ANSWER_PERSONAL: "Chưa lưu, chưa gửi: câu trả lời nhắc tên hoặc số nhà của người hỏi nên không lưu công khai được. Anh/chị bỏ chi tiết đó, hoặc bỏ chọn «Lưu thành mục hỏi đáp» để chỉ gửi cho người dân.",
   INTERNAL: "Đã có lỗi xảy ra. Anh/chị thử lại sau.",
 } as const;
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
