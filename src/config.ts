@@ -77,8 +77,22 @@ export const ConfigSchema = z
     USER_KEY_SECRET: optionalString.pipe(z.string().min(16, "at least 16 characters").optional()),
     TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "expected a BotFather token like 123456:ABC…").optional()),
     TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional()),
+    /**
+     * Sent by Telegram with every webhook request. Telegram accepts 1–256 characters; shorter than
+     * 16 is refused here, as a secret that short can be guessed.
+     */
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .min(16, "at least 16 characters (Telegram allows fewer, but a short secret can be guessed)")
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, "at most 256 characters, only A-Z a-z 0-9 _ -")
+        .optional(),
+    ),
     TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
+    /** Telegram messages of one resident less than this apart are joined into one question (ms); 0 = answer each message. */
+    TELEGRAM_JOIN_QUIET_MS: z.coerce.number().int().min(0).max(10_000).default(1_500),
+    /** The longest a joined question waits after its first message, even while the resident keeps typing (ms). */
+    TELEGRAM_JOIN_MAX_WAIT_MS: z.coerce.number().int().min(500).max(60_000).default(6_000),
     ZALO_APP_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, "expected the numeric App ID from developers.zalo.me").optional()),
     /** App secret: authenticates token refreshes (header secret_key). */
     ZALO_APP_SECRET_KEY: optionalString,
@@ -119,6 +133,9 @@ export const ConfigSchema = z
     }
     if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_SECRET"], message: "required when TELEGRAM_WEBHOOK_URL is set" });
+    }
+    if (c.TELEGRAM_JOIN_QUIET_MS > 0 && c.TELEGRAM_JOIN_MAX_WAIT_MS < c.TELEGRAM_JOIN_QUIET_MS) {
+      ctx.addIssue({ code: "custom", path: ["TELEGRAM_JOIN_MAX_WAIT_MS"], message: "must be at least TELEGRAM_JOIN_QUIET_MS" });
     }
     if (c.ZALO_APP_ID && !c.ZALO_OA_SECRET_KEY) {
       ctx.addIssue({ code: "custom", path: ["ZALO_OA_SECRET_KEY"], message: "required when ZALO_APP_ID is set (webhook signatures)" });

@@ -194,6 +194,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       apiRoot: config.TELEGRAM_API_ROOT,
       staffIds: config.STAFF_TELEGRAM_IDS,
       broadcaster,
+      join: config.TELEGRAM_JOIN_QUIET_MS === 0 ? false : { quietMs: config.TELEGRAM_JOIN_QUIET_MS, maxWaitMs: config.TELEGRAM_JOIN_MAX_WAIT_MS },
       ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
       ...(options.telegramAutoRetry === false ? { autoRetry: false } : {}),
     });
@@ -341,8 +342,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
       abort.abort();
       // Stop accepting first, all at once: new Zalo events get 503 (Zalo resends them later), the
       // HTTP server takes no new connection and answers 503 on kept-alive ones, polling stops.
-      // Then wait, at most drainMs, for what was accepted: Zalo jobs already acknowledged and
-      // requests in flight (a Telegram webhook update is answered within its request).
+      // Then wait, at most drainMs, for what was accepted: Zalo jobs already acknowledged,
+      // requests in flight, and Telegram messages still being joined (answered at once).
       const zaloDrained = zalo ? zalo.close(drainMs) : Promise.resolve(true);
       const force = setTimeout(() => app.server.closeAllConnections(), drainMs);
       force.unref();
@@ -357,6 +358,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
         telegram?.mode === "polling" && telegram.bot.isRunning() ? telegram.bot.stop() : undefined,
         indexing,
       ]);
+      if (telegram) await Promise.race([telegram.flush(), new Promise((resolve) => setTimeout(resolve, drainMs).unref())]);
       clearTimeout(force);
       // Closing the last connection checkpoints the WAL into the database file.
       store.close();

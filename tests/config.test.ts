@@ -46,4 +46,27 @@ describe("createConfig", () => {
     expect(() => createConfig({ RELEVANCE_THRESHOLD: "1.5" })).toThrow(/RELEVANCE_THRESHOLD/);
     expect(() => createConfig({ COMMUNE: "Cộng Hòa" })).toThrow(/COMMUNE/);
   });
+
+  it("should refuse a Telegram webhook secret shorter than 16 characters, naming the key but not the value", () => {
+    const webhook = { TELEGRAM_BOT_TOKEN: "123456:TEST-token-not-real-aaaaaaaaaaaa", TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram" };
+    for (const secret of ["abc", "short_secret_15"]) {
+      try {
+        createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: secret });
+        expect.unreachable();
+      } catch (err) {
+        expect((err as AppError).code).toBe("CONFIG_INVALID");
+        expect((err as Error).message).toMatch(/TELEGRAM_WEBHOOK_SECRET: at least 16 characters/);
+        expect((err as Error).message).not.toContain(secret);
+      }
+    }
+    expect(createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "sixteen_chars-16" }).TELEGRAM_WEBHOOK_SECRET).toBe("sixteen_chars-16");
+    expect(() => createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "a".repeat(257) })).toThrow(/TELEGRAM_WEBHOOK_SECRET: at most 256/);
+    expect(() => createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "có dấu và khoảng trắng" })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
+
+  it("should join quick Telegram messages by default, and refuse a maximum wait shorter than the quiet time", () => {
+    expect(createConfig({})).toMatchObject({ TELEGRAM_JOIN_QUIET_MS: 1500, TELEGRAM_JOIN_MAX_WAIT_MS: 6000 });
+    expect(createConfig({ TELEGRAM_JOIN_QUIET_MS: "0" }).TELEGRAM_JOIN_QUIET_MS).toBe(0);
+    expect(() => createConfig({ TELEGRAM_JOIN_QUIET_MS: "3000", TELEGRAM_JOIN_MAX_WAIT_MS: "2000" })).toThrow(/TELEGRAM_JOIN_MAX_WAIT_MS/);
+  });
 });

@@ -869,6 +869,9 @@ export async function startFuzzService(options: { echoLog?: boolean } = {}): Pro
     TELEGRAM_WEBHOOK_URL: telegramUrl,
     TELEGRAM_WEBHOOK_SECRET: FUZZ_TELEGRAM_SECRET,
     TELEGRAM_API_ROOT: remote.url,
+    // Each update handled within its request (no joining of quick messages), so a handler that
+    // fails is logged while its case runs.
+    TELEGRAM_JOIN_QUIET_MS: "0",
     STAFF_TELEGRAM_IDS: String(STAFF_TELEGRAM_ID),
     ZALO_APP_ID: FUZZ_ZALO_APP_ID,
     ZALO_OA_SECRET_KEY: FUZZ_ZALO_OA_SECRET,

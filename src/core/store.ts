@@ -216,8 +216,8 @@ export interface Store {
   setCredential<T>(name: string, value: T): void;
 
   /**
-   * Records that a webhook event was accepted; false when it had been seen already (a resend).
-   * Ids are kept SEEN_EVENT_DAYS days.
+   * Records that an incoming event (a Zalo webhook event, a Telegram update) was accepted; false
+   * when it had been seen already (a resend). Ids are kept SEEN_EVENT_DAYS days.
    */
   markEventSeen(channel: Channel, eventId: string): boolean;
 

@@ -66,8 +66,16 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `done()` holds (at most `ms`). */
+async function until(done: () => boolean, ms = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!done() && Date.now() - started < ms) await sleep(25);
+}
+
+let apiPort = 0;
 async function start(extra: Record<string, string>) {
-  const apiPort = await listen(api.server);
+  if (!api.server.listening) apiPort = await listen(api.server);
   const config = createConfig({
     KNOWLEDGE_DIR,
     DATA_DIR: dataDir,
@@ -103,11 +111,57 @@ describe("Telegram webhook mode on the service's HTTP server", () => {
 
     const ok = await post({ "x-telegram-bot-api-secret-token": SECRET });
     expect(ok.status).toBe(200);
+    // Answered once the resident pauses (messages sent quickly are joined into one question).
+    await until(() => api.calls.some((c) => c.method === "sendMessage"));
     const answers = api.calls.filter((c) => c.method === "sendMessage");
-    expect(answers.length).toBeGreaterThan(0);
-    expect(String(answers.at(-1)?.body.text)).toContain("Nguồn:");
-    expect(answers.at(-1)?.body.chat_id).toBe(777);
+    expect(answers.some((a) => String(a.body.text).includes("Nguồn:"))).toBe(true);
+    expect(answers.every((a) => a.body.chat_id === 777)).toBe(true);
+    expect(api.calls.filter((c) => c.method === "sendChatAction")).toHaveLength(1);
   });
+
+  it("should join quick messages into one answer, and answer an update Telegram sends again once, also after a restart", async () => {
+    api = fakeBotApi();
+    const webhook = { TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram", TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_JOIN_QUIET_MS: "600" };
+    let svc = await start(webhook);
+    await svc.telegramReady;
+    const post = (body: unknown) =>
+      fetch(`http://127.0.0.1:${svc.port}/webhooks/telegram`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+        body: JSON.stringify(body),
+      }).then((r) => r.status);
+    const parts = ["cho hoi", "vneid", "muc 2", "dang ky", "o dau", "can mang", "giay to", "gi", "vay", "a"];
+    for (const [i, part] of parts.entries()) {
+      expect(await post(update(100 + i, part))).toBe(200);
+      await sleep(200);
+    }
+    await until(() => api.calls.some((c) => c.method === "sendMessage"));
+    await sleep(1_000);
+    const answered = api.calls.length;
+    const texts = api.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.body.text));
+    expect(texts.filter((t) => t.includes("Nguồn:"))).toHaveLength(1);
+    expect(texts.join("\n")).not.toContain("nhanh quá");
+    expect(api.calls.filter((c) => c.method === "sendChatAction")).toHaveLength(1);
+
+    // Telegram resends an update (it thought the first delivery failed): not answered again.
+    expect(await post(update(105, parts[5] as string))).toBe(200);
+    await sleep(1_000);
+    expect(api.calls.length).toBe(answered);
+
+    // …nor after a restart over the same data.
+    await svc.stop();
+    svc = await start(webhook);
+    service = svc;
+    await svc.telegramReady;
+    const restarted = api.calls.length;
+    expect(await post(update(105, parts[5] as string))).toBe(200);
+    expect(await post(update(103, parts[3] as string))).toBe(200);
+    await sleep(1_000);
+    expect(api.calls.slice(restarted).filter((c) => c.method === "sendMessage")).toEqual([]);
+    expect(await post(update(200, "vneid muc 2 dang ky o dau"))).toBe(200);
+    await until(() => api.calls.slice(restarted).some((c) => c.method === "sendMessage"));
+    expect(api.calls.slice(restarted).some((c) => c.method === "sendMessage" && String(c.body.text).includes("Nguồn:"))).toBe(true);
+  }, 120_000);
 
   it("should refuse to start webhook mode without a secret", () => {
     expect(() => createConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram" })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);

@@ -107,9 +107,11 @@ function callbackUpdate(data: string, from: { id: number } = RESIDENT): Update {
   } as unknown as Update;
 }
 
+/** Handles one update; a message still being joined with later ones is answered at once. */
 async function send(update: Update): Promise<Call[]> {
   const before = calls.length;
   await tg.bot.handleUpdate(update);
+  await tg.flush();
   return calls.slice(before);
 }
 
@@ -193,9 +195,23 @@ describe("/start and consent", () => {
     await send(textUpdate("vneid muc 2 dang ky o dau"));
     expect(rawQuestions()).toEqual([null]);
   });
+
+  it("should follow the first answer to someone who never saw the notice (no /start) with the notice and the consent question, once", async () => {
+    const first = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    expect(texts(first).at(-2)).toContain("Nguồn:");
+    expect(texts(first).at(-1)).toContain("Thông báo về dữ liệu cá nhân");
+    expect(lastButtons(first).map((b) => b.text)).toEqual(["Đồng ý lưu câu hỏi", "Không đồng ý"]);
+    const second = await send(textUpdate("tat song 2g khi nao"));
+    expect(texts(second).join("\n")).not.toContain("Thông báo về dữ liệu cá nhân");
+  });
 });
 
 describe("answers", () => {
+  // A private chat starts with /start (Telegram's «Bắt đầu» button): the notice was shown, nothing chosen.
+  beforeEach(async () => {
+    await send(textUpdate("/start"));
+  });
+
   it("should answer free text with escaped HTML, numbered sources and feedback and staff buttons", async () => {
     const out = await send(textUpdate("nha e ho can ngheo, da tu mua dt cam ung roi thi co dc ho tro tien ko"));
     const last = sent(out).at(-1);
@@ -338,6 +354,7 @@ describe("menu and guided flows", () => {
       return { ok: true, result: method === "sendMessage" ? { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "" } : true } as never;
     });
     await again.bot.handleUpdate(textUpdate("may ban phim 4g"));
+    await again.flush();
     expect(sent(seen).map((c) => String(c.payload.text)).join("\n")).toContain("VoLTE");
   });
 });
@@ -381,6 +398,7 @@ describe("feedback and staff handoff", () => {
   });
 
   it("should send an answered question to staff on request, and ask for consent first when missing", async () => {
+    await send(textUpdate("/start"));
     const answer = await send(textUpdate("vneid muc 2 dang ky o dau"));
     const staff = lastButtons(answer).find((b) => b.text === "Hỏi cán bộ xã")!;
     const refused = await send(callbackUpdate(staff.callback_data));

@@ -65,6 +65,8 @@ beforeAll(async () => {
     TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram",
     TELEGRAM_WEBHOOK_SECRET: SECRET,
     TELEGRAM_API_ROOT: `http://127.0.0.1:${(botApi.address() as AddressInfo).port}`,
+    // Each message answered within its own update (no joining), so an answer can be checked right after posting.
+    TELEGRAM_JOIN_QUIET_MS: "0",
   });
   service = await startService(config, createLogger("silent"), { telegramBotInfo: BOT_INFO, telegramAutoRetry: false });
   await service.telegramReady;

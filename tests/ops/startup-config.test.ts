@@ -50,6 +50,22 @@ describe("npm start with an invalid configuration", () => {
     expect(output).not.toContain("đang chạy");
   });
 
+  it("should refuse a Telegram webhook secret shorter than 16 characters, naming the key", async () => {
+    const shortSecret = "ngan_qua_9";
+    const { code, output } = await npmStart({
+      DATA_DIR: dataDir,
+      KNOWLEDGE_DIR,
+      PORT: "0",
+      TELEGRAM_BOT_TOKEN: "123456:TEST-token-not-real-aaaaaaaaaaaa",
+      TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram",
+      TELEGRAM_WEBHOOK_SECRET: shortSecret,
+    });
+    expect(code).not.toBe(0);
+    expect(output).toContain("Không khởi động được");
+    expect(output).toMatch(/TELEGRAM_WEBHOOK_SECRET: at least 16 characters/);
+    expect(output).not.toContain(shortSecret);
+  });
+
   it("should name TRUST_PROXY when it is not a list of addresses", async () => {
     const { code, output } = await npmStart({ DATA_DIR: dataDir, KNOWLEDGE_DIR, PORT: "0", TRUST_PROXY: "127.0.0.1,proxy-o-dau-7781" });
     expect(code).not.toBe(0);

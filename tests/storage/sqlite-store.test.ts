@@ -440,7 +440,7 @@ describe("deleting a user", () => {
 
   /** Rows in any table whose any column equals the key or starts with `key:`. */
   function rowsAbout(db: Database.Database, key: string): Record<string, number> {
-    // credentials (the OA's tokens), seen_events (Zalo message ids) and staff (console accounts) hold nothing about residents.
+    // credentials (the OA's tokens), seen_events (Zalo message ids, Telegram update ids) and staff (console accounts) hold nothing about residents.
     const tables = db
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('credentials', 'seen_events', 'staff')")
       .pluck()

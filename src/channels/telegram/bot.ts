@@ -4,16 +4,17 @@
  * shared assistant (core/assistant.ts); this module only speaks Telegram.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
-import { limit } from "@grammyjs/ratelimiter";
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import type { Message, UserFromGetMe } from "grammy/types";
 import { z } from "zod/v4";
 import type { Assistant, Resident, Turn } from "../../core/assistant.js";
+import { createBurstJoiner, type Burst, type BurstOptions } from "../../core/burst.js";
 import { broadcastReadAloudText, broadcastSourcesText, broadcastToDocx, type Broadcaster } from "../../core/broadcast/index.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
 import type { FlowReply } from "../../core/flows/types.js";
 import { CONSENT_LABELS, myDataText, privacyNotice } from "../../core/privacy/notice.js";
+import { createRateLimiter } from "../../core/rate-limit.js";
 import type { Store } from "../../core/store.js";
 import { fold, tokenize } from "../../core/text/normalize.js";
 import type { Logger } from "../../logger.js";
@@ -33,6 +34,12 @@ export interface SessionData {
   awaiting: { kind: "reason"; messageId: number } | { kind: "staff" } | null;
   /** The questions offered by the last "Có phải bà con muốn hỏi…?" (curated headings, not the resident's text). */
   suggestions?: string[];
+  /**
+   * The privacy notice and the consent question were shown to this resident. Unset for someone
+   * who never saw them, and again after /xoadulieu (the session goes with the data): their next
+   * answer is then followed by the notice and the consent question, once.
+   */
+  welcomed?: boolean;
 }
 export type BotContext = Context & SessionFlavor<SessionData>;
 
@@ -48,8 +55,16 @@ export interface TelegramBotOptions {
   readonly apiRoot?: string;
   /** Skips getMe (tests, or when known). */
   readonly botInfo?: UserFromGetMe;
-  /** Incoming messages allowed per user per time frame (grammY ratelimiter). */
+  /**
+   * Updates allowed per user per time frame (default 8 per 10 s); a joined burst of messages
+   * counts once. Over it, the resident is told once and a button tap is still acknowledged.
+   */
   readonly rateLimit?: { readonly timeFrameMs: number; readonly limit: number };
+  /**
+   * Messages a resident sends in quick succession are joined into one question (core/burst.ts;
+   * default DEFAULT_BURST_OPTIONS). `false` answers each message on its own, within its update.
+   */
+  readonly join?: Partial<BurstOptions> | false;
   /** Retry 429/5xx/network failures of outgoing calls (auto-retry plugin); default on. */
   readonly autoRetry?: boolean;
   /** Telegram user ids of commune radio staff, who may draft broadcasts with /bantin. */
@@ -82,6 +97,22 @@ const HELP = [
 ].join("\n");
 
 const APOLOGY = "Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút.";
+const CONSENT_QUESTION_HTML = "<b>Bà con có đồng ý cho trợ lý lưu câu hỏi không?</b> Dù chọn thế nào, trợ lý vẫn trả lời bà con.";
+const TOO_FAST = "Bà con gửi nhanh quá, xin đợi một chút rồi hỏi tiếp nhé.";
+/** Shown on the button itself (answerCallbackQuery), so the tap never spins forever. */
+const TOO_FAST_TAP = "Bà con bấm nhanh quá, xin đợi một chút rồi bấm lại nhé.";
+
+/** Replies when the privacy notice is asked for in a group: it goes to the private chat only. */
+const GROUP_NOTICE_REPLIES = {
+  sentPrivately: "Trợ lý đã nhắn riêng cho bà con thông báo về dữ liệu cá nhân và câu hỏi có đồng ý lưu câu hỏi không.",
+  privateFailed: "Thông báo về dữ liệu cá nhân chỉ gửi trong tin nhắn riêng. Bà con bấm nút dưới để nhắn riêng cho trợ lý, rồi bấm «Bắt đầu».",
+  button: "Nhắn riêng cho trợ lý",
+} as const;
+
+/** A message that starts with a command (/start, /menu@bot…). */
+function isCommand(message: Message): boolean {
+  return message.entities?.some((e) => e.type === "bot_command" && e.offset === 0) ?? false;
+}
 
 /**
  * An error as it may be logged. A GrammyError carries the whole request payload (the message
@@ -124,6 +155,8 @@ export interface TelegramBot {
   readonly bot: Bot<BotContext>;
   /** Sends a staff answer to a chat; false when Telegram refused (e.g. the user blocked the bot). */
   deliver(chatId: string, text: string): Promise<boolean>;
+  /** Answers every message still waiting to be joined, now, and resolves when all are answered (shutdown, tests). */
+  flush(): Promise<void>;
 }
 
 export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
@@ -167,6 +200,14 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   });
   bot.catch(async (err) => apologise(err.ctx, err.error));
 
+  // Telegram sends an update again when it thinks it was not delivered (a webhook answered late,
+  // a restart before the polling offset was confirmed): each update id is handled once, also
+  // across restarts (the ids are kept in the store for SEEN_EVENT_DAYS).
+  bot.use(async (ctx, next) => {
+    if (o.store.markEventSeen("telegram", String(ctx.update.update_id))) return next();
+    o.logger.info({ update: ctx.update.update_id }, "telegram update already handled, ignored");
+  });
+
   // Groups: only commands, mentions of the bot and replies to it.
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
@@ -174,35 +215,44 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     const msg = ctx.message;
     const text = msg.text ?? "";
     const me = ctx.me;
-    const isCommand = msg.entities?.some((e) => e.type === "bot_command" && e.offset === 0) ?? false;
     const mentioned = msg.entities?.some((e) => e.type === "mention" && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${me.username.toLowerCase()}`) ?? false;
     const repliedTo = msg.reply_to_message?.from?.id === me.id;
-    if (isCommand || mentioned || repliedTo) return next();
+    if (isCommand(msg) || mentioned || repliedTo) return next();
   });
 
+  // Quick messages are joined into one question (answered from a timer, see answerBurst); the
+  // limit counts a joined burst once, and every other update (commands, taps) once each.
   const rl = o.rateLimit ?? { timeFrameMs: 10_000, limit: 8 };
-  bot.use(
-    limit({
-      timeFrame: rl.timeFrameMs,
-      limit: rl.limit,
-      keyGenerator: (ctx) => (ctx.from ? o.store.userKey("telegram", String(ctx.from.id)) : undefined),
-      onLimitExceeded: async (ctx) => {
-        if (ctx.chat) await ctx.reply("Bà con gửi nhanh quá, xin đợi một chút rồi hỏi tiếp nhé.");
-      },
-    }),
-  );
+  const limiter = createRateLimiter({ limit: rl.limit, windowMs: rl.timeFrameMs });
+  const limiterKey = (from: { id: number }) => o.store.userKey("telegram", String(from.id));
+  const joiner =
+    o.join === false
+      ? null
+      : createBurstJoiner<BotContext>(o.join ?? {}, (burst) => answerBurst(burst), {
+          onError: (err) => o.logger.error({ err: errInfo(err) }, "telegram burst handling failed"),
+        });
+  // One resident in one chat (the same person may ask privately and in a group).
+  const burstKey = (chatId: number, userId: number) => `${chatId}:${userId}`;
+  const joins = (ctx: Context): boolean => joiner !== null && ctx.message?.text !== undefined && !isCommand(ctx.message);
 
-  bot.use(
-    session({
-      initial: (): SessionData => ({ awaiting: null }),
-      storage,
-      getSessionKey: (ctx) => (ctx.from ? `${o.store.userKey("telegram", String(ctx.from.id))}:telegram` : undefined),
-    }),
-  );
+  bot.use(async (ctx, next) => {
+    if (joins(ctx) || !ctx.from) return next();
+    // Messages still being joined are answered before anything else the resident does, so replies keep their order.
+    if (joiner && ctx.chat) await joiner.flush(burstKey(ctx.chat.id, ctx.from.id));
+    const admission = limiter.admit(limiterKey(ctx.from));
+    if (admission === "ok") return next();
+    o.logger.info({ update: ctx.update.update_id, admission }, "telegram update rate limited");
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: TOO_FAST_TAP });
+    else if (admission === "warn" && ctx.chat) await ctx.reply(TOO_FAST);
+  });
+
+  const initialSession = (): SessionData => ({ awaiting: null });
+  const sessionKey = (from: { id: number }) => `${o.store.userKey("telegram", String(from.id))}:telegram`;
+  bot.use(session({ initial: initialSession, storage, getSessionKey: (ctx) => (ctx.from ? sessionKey(ctx.from) : undefined) }));
 
   // ---- helpers -------------------------------------------------------------------------
 
-  async function sendTurn(ctx: BotContext, turn: Turn): Promise<void> {
+  async function sendTurn(ctx: BotContext, session: SessionData, turn: Turn): Promise<void> {
     const { result } = turn;
     const pieces = renderAnswer(result.answer, result.sources);
     const notes: string[] = [];
@@ -213,7 +263,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     let keyboard: InlineKeyboard | null;
     if (result.kind === "clarify" && result.suggestions?.length) {
       // "Có phải bà con muốn hỏi…?": one button per suggested question; the texts stay in the session.
-      ctx.session.suggestions = [...result.suggestions];
+      session.suggestions = [...result.suggestions];
       keyboard = new InlineKeyboard();
       result.suggestions.forEach((q, i) => keyboard?.text(shorten(q, 60), `sug:${i}`).row());
       // 👎 here tells officials that none of the suggestions fitted.
@@ -242,10 +292,47 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     }
   }
 
-  async function answer(ctx: BotContext, text: string): Promise<void> {
+  async function answer(ctx: BotContext, session: SessionData, text: string): Promise<void> {
     await ctx.replyWithChatAction("typing").catch(() => undefined);
     const turn = await o.assistant.ask(resident(ctx), text, { deliveryAddress: privateAddress(ctx) });
-    await sendTurn(ctx, turn);
+    await sendTurn(ctx, session, turn);
+    await askConsentOnce(ctx, session);
+  }
+
+  /**
+   * After an answer to someone who never saw the privacy notice, or who deleted their data
+   * ("Nếu nhắn tiếp, trợ lý sẽ hỏi lại…"): the notice and the consent question, once, in a
+   * private chat only.
+   */
+  async function askConsentOnce(ctx: BotContext, session: SessionData): Promise<void> {
+    if (ctx.chat?.type !== "private" || session.welcomed) return;
+    if (o.assistant.user(resident(ctx)).consent !== null) return;
+    session.welcomed = true;
+    await ctx.reply(`${escapeHtml(noticeText())}\n\n${CONSENT_QUESTION_HTML}`, { parse_mode: "HTML", reply_markup: consentKeyboard() });
+  }
+
+  /**
+   * The privacy notice and its buttons go to the resident's private chat only. Asked for in a
+   * group, they are sent privately with a short note in the group; when Telegram refuses (the
+   * resident never opened a chat with the bot), the group only gets a link to open one.
+   * Returns whether the resident got them.
+   */
+  async function sendNoticePrivately(ctx: BotContext, html: string, keyboard: InlineKeyboard): Promise<boolean> {
+    if (ctx.chat?.type === "private") {
+      await ctx.reply(html, { parse_mode: "HTML", reply_markup: keyboard });
+      return true;
+    }
+    const userId = ctx.from?.id;
+    if (userId === undefined) return false;
+    try {
+      await ctx.api.sendMessage(userId, html, { parse_mode: "HTML", reply_markup: keyboard });
+    } catch (err) {
+      o.logger.warn({ err: errInfo(err) }, "telegram privacy notice could not be sent privately");
+      await ctx.reply(GROUP_NOTICE_REPLIES.privateFailed, { reply_markup: new InlineKeyboard().url(GROUP_NOTICE_REPLIES.button, `https://t.me/${ctx.me.username}?start=nhom`) });
+      return false;
+    }
+    await ctx.reply(GROUP_NOTICE_REPLIES.sentPrivately);
+    return true;
   }
 
   const menuKeyboard = () =>
@@ -269,11 +356,10 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   // ---- commands ------------------------------------------------------------------------
 
   bot.command("start", async (ctx) => {
+    const welcome = `<b>Chào bà con!</b> Tôi là Trợ lý số xã. Tôi trả lời về kỹ năng số, hỗ trợ điện thoại thông minh cho hộ nghèo, tắt sóng 2G và kế hoạch hạ tầng số của xã, kèm nguồn trích dẫn.\n\n${escapeHtml(noticeText())}\n\n${CONSENT_QUESTION_HTML}`;
+    if (!(await sendNoticePrivately(ctx, welcome, consentKeyboard()))) return;
     o.assistant.user(resident(ctx));
-    await ctx.reply(
-      `<b>Chào bà con!</b> Tôi là Trợ lý số xã. Tôi trả lời về kỹ năng số, hỗ trợ điện thoại thông minh cho hộ nghèo, tắt sóng 2G và kế hoạch hạ tầng số của xã, kèm nguồn trích dẫn.\n\n${escapeHtml(noticeText())}\n\n<b>Bà con có đồng ý cho trợ lý lưu câu hỏi không?</b> Dù chọn thế nào, trợ lý vẫn trả lời bà con.`,
-      { parse_mode: "HTML", reply_markup: consentKeyboard() },
-    );
+    ctx.session.welcomed = true;
   });
 
   bot.command("menu", async (ctx) => {
@@ -295,10 +381,8 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   bot.command("quyenriengtu", async (ctx) => {
     const consent = o.assistant.user(resident(ctx)).consent;
     const status = consent === null ? "Bà con chưa chọn." : consent.granted ? "Bà con đã đồng ý lưu câu hỏi." : "Bà con đã chọn không đồng ý lưu câu hỏi.";
-    await ctx.reply(`${escapeHtml(noticeText())}\n\n<b>${escapeHtml(status)}</b> Bà con có thể đổi lựa chọn:`, {
-      parse_mode: "HTML",
-      reply_markup: consentKeyboard().row().text("Xem dữ liệu của tôi", "mydata"),
-    });
+    const html = `${escapeHtml(noticeText())}\n\n<b>${escapeHtml(status)}</b> Bà con có thể đổi lựa chọn:`;
+    if (await sendNoticePrivately(ctx, html, consentKeyboard().row().text("Xem dữ liệu của tôi", "mydata"))) ctx.session.welcomed = true;
   });
 
   // What is stored about the resident, always in their private chat (never in a group).
@@ -423,12 +507,12 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   bot.callbackQuery(/^ask:(\d+)$/, async (ctx) => {
     await ctx.answerCallbackQuery();
     const q = SKILL_QUESTIONS[Number(ctx.match[1])];
-    if (q) await answer(ctx, q);
+    if (q) await answer(ctx, ctx.session, q);
   });
 
   bot.callbackQuery("menu:plan", async (ctx) => {
     await ctx.answerCallbackQuery();
-    await answer(ctx, PLAN_QUESTION);
+    await answer(ctx, ctx.session, PLAN_QUESTION);
   });
 
   bot.callbackQuery("menu:staff", async (ctx) => {
@@ -472,7 +556,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     }
     ctx.session.suggestions = [];
     await ctx.editMessageReplyMarkup().catch(() => undefined);
-    await answer(ctx, question);
+    await answer(ctx, ctx.session, question);
   });
 
   bot.callbackQuery(/^fb:(up|down):(\d+)$/, async (ctx) => {
@@ -503,19 +587,17 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   // ---- free text -----------------------------------------------------------------------
 
-  bot.on("message:text", async (ctx) => {
-    let text = ctx.message.text;
-    if (ctx.chat.type !== "private") text = text.replace(new RegExp(`@${ctx.me.username}`, "gi"), "").trim();
-    if (!text) return;
-    const awaiting = ctx.session.awaiting;
+  /** What typed text means: a reason for a 👎, a question for staff, a flow choice, or a question. */
+  async function handleText(ctx: BotContext, session: SessionData, text: string): Promise<void> {
+    const awaiting = session.awaiting;
     if (awaiting?.kind === "reason") {
-      ctx.session.awaiting = null;
+      session.awaiting = null;
       o.assistant.feedback(resident(ctx), awaiting.messageId, "down", text);
       await ctx.reply("Cảm ơn bà con. Ý kiến này giúp cán bộ xã sửa câu trả lời cho tốt hơn.");
       return;
     }
     if (awaiting?.kind === "staff") {
-      ctx.session.awaiting = null;
+      session.awaiting = null;
       const outcome = o.assistant.requestStaff(resident(ctx), { text, deliveryAddress: privateAddress(ctx) });
       await ctx.reply(
         outcome.ok
@@ -529,7 +611,40 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
       await sendFlowReply(ctx, flowReply);
       return;
     }
-    await answer(ctx, text);
+    await answer(ctx, session, text);
+  }
+
+  /**
+   * A burst of joined messages, once the resident paused: it runs after their updates were
+   * handled, so it reads and writes the session itself, and counts once against the rate limit.
+   * It replies through the context of the last message (same resident, same chat).
+   */
+  async function answerBurst(burst: Burst<BotContext>): Promise<void> {
+    const ctx = burst.items[burst.items.length - 1];
+    if (!ctx?.from) return;
+    try {
+      const admission = limiter.admit(limiterKey(ctx.from));
+      if (admission !== "ok") {
+        o.logger.info({ update: ctx.update.update_id, parts: burst.items.length, admission }, "telegram burst rate limited");
+        if (admission === "warn") await ctx.reply(TOO_FAST);
+        return;
+      }
+      if (burst.items.length > 1) o.logger.debug({ update: ctx.update.update_id, parts: burst.items.length, reason: burst.reason }, "telegram messages joined");
+      const key = sessionKey(ctx.from);
+      const session = (await storage.read(key)) ?? initialSession();
+      await handleText(ctx, session, burst.text);
+      await storage.write(key, session);
+    } catch (err) {
+      await apologise(ctx, err);
+    }
+  }
+
+  bot.on("message:text", async (ctx) => {
+    let text = ctx.message.text;
+    if (ctx.chat.type !== "private") text = text.replace(new RegExp(`@${ctx.me.username}`, "gi"), "").trim();
+    if (!text) return;
+    if (joiner && joins(ctx)) joiner.add(burstKey(ctx.chat.id, ctx.from.id), text, ctx);
+    else await handleText(ctx, ctx.session, text);
   });
 
   bot.on("message", async (ctx) => {
@@ -547,5 +662,5 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     }
   }
 
-  return { bot, deliver };
+  return { bot, deliver, flush: () => joiner?.flush() ?? Promise.resolve() };
 }
