@@ -91,6 +91,8 @@ export interface DecisionOptions {
   readonly shortMargin: number;
   /** Entries at or above this score may be offered as suggestions. */
   readonly suggest: number;
+  /** A single suggestion below the answer threshold is offered only when the question covers this much of it. */
+  readonly loneSuggestion: number;
   /**
    * Least share of the question's weighted words an entry must explain to answer or be offered:
    * a short entry found whole inside an unrelated question ("lúa" folds like "lừa") scores well
@@ -105,7 +107,7 @@ export interface DecisionOptions {
   readonly passageMargin: number;
 }
 
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, shortMargin: 0.03, suggest: 0.3, minForward: 0.25, quoteCoverage: 0.7, passageChallenge: 0.6, passageMargin: 0.25 };
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { confident: 0.33, sure: 0.5, margin: 0.01, shortMargin: 0.03, suggest: 0.3, loneSuggestion: 0.3, minForward: 0.25, quoteCoverage: 0.7, passageChallenge: 0.6, passageMargin: 0.25 };
 
 export interface AnswerServiceDeps {
   readonly analyzer: Analyzer;
@@ -230,7 +232,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         const quoted = await quote(question, focus, u.qtype, commune, named !== null || requested !== undefined, ctx, d.quoteCoverage);
         if (quoted) return quoted;
       }
-      if (suggestions.length > 0) return clarify(suggestions, ctx);
+      // Below the answer threshold, "did you mean" needs either several close entries or one that
+      // the question covers well from the entry's side too; a lone entry sharing a word or two
+      // ("thôn", "đường") is no better a guess than a hand-off.
+      if (suggestions.length > 1 || (suggestions[0] && suggestions[0].backward >= d.loneSuggestion)) return clarify(suggestions, ctx);
       return handoff(ctx, candidates, routing);
     },
   };

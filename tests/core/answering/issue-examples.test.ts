@@ -107,4 +107,12 @@ describe("the issue's example questions", () => {
     expect(["faq", "handoff"]).toContain(r.kind);
     expect(r.answer).toMatch(/ngân hàng/);
   });
+
+  it.each(["lich sinh hoat cau lac bo duong sinh thon 3", "Lịch sinh hoạt câu lạc bộ dưỡng sinh thôn 3"])(
+    "should not offer a lone «did you mean» that shares only a word or two with the question: %j",
+    async (question) => {
+      const r = await engine.answer({ question });
+      expect(r.kind).not.toBe("clarify");
+    },
+  );
 });
