@@ -9,7 +9,7 @@ import { createQuestionRewriter, type QuestionRewriter } from "./core/answering/
 import { CHUNKER_VERSION, chunkDocument, type Chunk } from "./core/knowledge/chunk.js";
 import { CommunesFileSchema, createCommuneDirectory, type CommuneDirectory } from "./core/knowledge/communes.js";
 import { parseDataFile, parseKnowledgeFile, type KnowledgeDoc } from "./core/knowledge/parse.js";
-import type { LanguageModel, ProgressReporter, PromptSet } from "./core/ports.js";
+import type { IndexIntegrity, LanguageModel, ProgressReporter, PromptSet } from "./core/ports.js";
 import { HashedNgramEmbeddings } from "./core/retrieval/hashed-embeddings.js";
 import { createCuratedMatcher } from "./core/retrieval/curated.js";
 import { createHybridSearcher, HybridRetriever, type HybridSearcher } from "./core/retrieval/hybrid.js";
@@ -60,6 +60,18 @@ export interface EngineLlm {
   readonly rewrite: QuestionRewriter;
 }
 
+/** The vector index an engine serves from, and the state of its saved files. */
+export interface EngineIndex {
+  readonly rebuilt: boolean;
+  readonly manifest: IndexManifest;
+  /** What was wrong with the saved files when they were found damaged and rebuilt; null otherwise. */
+  readonly damage: string | null;
+  /** Why the rebuilt index could not be saved (the engine answers from memory); null when saved. */
+  readonly unsaved: string | null;
+  /** Checks the saved files against the manifest's checksums (cached; see watchIndexFiles). */
+  check(): Promise<IndexIntegrity>;
+}
+
 /** The running question-answering engine shared by the CLI, the HTTP service and the channels. */
 export interface Engine {
   /** Generative (model-written, guarded) when LLM_PROVIDER is set, else the extractive default. */
@@ -67,7 +79,7 @@ export interface Engine {
   /** The extractive default answerer, whatever LLM_PROVIDER says (retrieval for broadcasts, eval side by side). */
   answerDefault(request: AnswerRequest): Promise<AnswerResult>;
   readonly knowledge: KnowledgeBase;
-  readonly index: { readonly rebuilt: boolean; readonly manifest: IndexManifest };
+  readonly index: EngineIndex;
   readonly defaultCommune: string;
   /** The same hybrid retrieval as a LangChain retriever (default commune), for chains. */
   readonly retriever: HybridRetriever;
@@ -164,7 +176,7 @@ export async function createEngine(config: Config, options: { onProgress?: Progr
     answer: (request) => answerer.answer(request),
     answerDefault: (request) => service.answer(request),
     knowledge,
-    index: { rebuilt: opened.rebuilt, manifest: opened.manifest },
+    index: { rebuilt: opened.rebuilt, manifest: opened.manifest, damage: opened.damage, unsaved: opened.unsaved, check: () => opened.integrity.check() },
     defaultCommune: config.COMMUNE,
     retriever,
     searcher,

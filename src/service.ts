@@ -14,7 +14,7 @@ import { createAssistant, type Assistant } from "./core/assistant.js";
 import { createFlows } from "./core/flows/index.js";
 import { createKnowledgeLookup } from "./core/flows/knowledge-lookup.js";
 import type { Store } from "./core/store.js";
-import { createEngine, createLiveEngine, type LiveEngine } from "./engine.js";
+import { createEngine, createLiveEngine, type EngineIndex, type LiveEngine } from "./engine.js";
 import type { ProgressReporter } from "./core/ports.js";
 import { appendStaffFaq, replaceFile } from "./storage/staff-faq.js";
 import type { Logger } from "./logger.js";
@@ -28,6 +28,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const TELEGRAM_RETRY_MS = 60_000;
 /** How long stop() waits for acknowledged webhook jobs and requests in flight (ms). */
 export const SHUTDOWN_DRAIN_MS = 8_000;
+/**
+ * When /healthz finds the saved index damaged (or a rebuilt one unsaved), the service rebuilds it
+ * in the background (a re-index), at most once per this many ms while the problem lasts.
+ */
+export const INDEX_REPAIR_RETRY_MS = 60_000;
 
 /** What a re-index did. */
 export interface ReindexResult {
@@ -82,6 +87,14 @@ export interface ServiceOptions {
 /** How often the retention purge runs while the service is up (it also runs at start). */
 export const RETENTION_PURGE_INTERVAL_MS = DAY_MS;
 
+/** Logs what opening the index found: damaged files that were rebuilt, a rebuild that is not saved. */
+function logIndexState(logger: Logger, index: EngineIndex): void {
+  if (index.damage) logger.warn({ damage: index.damage }, "the saved vector index was damaged; rebuilt it from the knowledge folder");
+  if (index.unsaved) {
+    logger.error({ reason: index.unsaved }, "the rebuilt vector index could not be saved; answering from memory, /healthz answers 503 until it is saved");
+  }
+}
+
 function scheduleEvery(task: () => void, intervalMs: number): () => void {
   const timer = setInterval(task, intervalMs);
   timer.unref();
@@ -100,6 +113,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     { documents: engine.knowledge.docs.length, chunks: engine.knowledge.chunks.length, rebuilt: engine.index.rebuilt, embedder: engine.index.manifest.embedder, llm: engine.llm?.model.id ?? "none", commune: config.COMMUNE },
     "knowledge loaded",
   );
+  logIndexState(logger, engine.index);
 
   const store = openSqliteStore({ dataDir: path.resolve(config.DATA_DIR), ...(config.USER_KEY_SECRET ? { secret: config.USER_KEY_SECRET } : {}) });
   const purge = () => {
@@ -131,6 +145,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       flows = nextFlows;
       const result = { documents: next.knowledge.docs.length, chunks: next.knowledge.chunks.length, rebuilt: next.index.rebuilt, ms: Math.round(performance.now() - started) };
       logger.info(result, "knowledge re-indexed");
+      logIndexState(logger, next.index);
       return result;
     })().finally(() => {
       reindexing = null;
@@ -253,9 +268,27 @@ export async function startService(config: Config, logger: Logger, options: Serv
   });
   logger.info({ route: "/console", enabled: consoleState.enabled }, "console ready");
 
+  // The index files of the engine in use are checked by /healthz (cheaply, see watchIndexFiles).
+  // Damaged ones are rebuilt in the background by a re-index, which never loads them: the engine
+  // in use keeps answering from memory meanwhile, and /healthz answers 503 until the repair is done.
+  let lastRepairAt = Number.NEGATIVE_INFINITY;
+  const repairIndex = (problem: string | null) => {
+    if (reindexing || Date.now() - lastRepairAt < INDEX_REPAIR_RETRY_MS) return;
+    lastRepairAt = Date.now();
+    logger.error({ problem }, "the saved vector index is damaged or not saved; rebuilding it from the knowledge folder");
+    reindex().catch((err: unknown) =>
+      logger.error({ err, problem }, `the vector index could not be rebuilt; /healthz answers 503; retrying in ${INDEX_REPAIR_RETRY_MS / 1000} s`),
+    );
+  };
+  const indexHealth = async (): Promise<ServiceHealth["index"]> => {
+    const integrity = await engine.index.check();
+    if (!integrity.ok) repairIndex(integrity.problem);
+    return { ...integrity, repairing: reindexing !== null };
+  };
+
   // /healthz: the database check and what each channel is doing (http.ts imports no channel).
   let telegramConnected = false;
-  const health = (): ServiceHealth => {
+  const health = async (): Promise<ServiceHealth> => {
     const database = store.health();
     let consoleOn = false;
     let zaloState: ServiceHealth["channels"]["zalo"] = { state: "off" };
@@ -270,6 +303,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     }
     return {
       database,
+      index: await indexHealth(),
       channels: { telegram: { state: telegram?.mode ?? "off", connected: telegramConnected }, zalo: zaloState, console: { state: consoleOn ? "on" : "off" } },
     };
   };

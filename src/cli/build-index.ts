@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   if (values.force) await rm(path.resolve(config.DATA_DIR, "index"), { recursive: true, force: true });
   const started = performance.now();
   const engine = await createEngine(config, { onProgress: stderrProgress() });
+  if (engine.index.unsaved) throw new AppError("INDEX_BUILD_FAILED", `the rebuilt index could not be saved: ${engine.index.unsaved}`);
   const kinds = new Map<string, number>();
   for (const d of engine.knowledge.docs) kinds.set(d.meta.kind, (kinds.get(d.meta.kind) ?? 0) + 1);
   process.stdout.write(
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       `Đoạn đã lập chỉ mục: ${engine.knowledge.chunks.length}`,
       `Vectơ nhúng: ${engine.index.manifest.embedder} (${engine.index.manifest.dimensions} chiều)`,
       `Chỉ mục: ${engine.index.rebuilt ? "vừa lập lại" : "không đổi, dùng bản đã lưu"} — ${path.resolve(config.DATA_DIR, "index")}`,
+      ...(engine.index.damage ? [`Chỉ mục đã lưu bị hỏng nên đã lập lại: ${engine.index.damage}`] : []),
       `Thời gian: ${Math.round(performance.now() - started)} ms`,
     ].join("\n") + "\n",
   );

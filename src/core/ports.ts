@@ -13,6 +13,15 @@ export interface VectorIndex {
   search(vector: number[], k: number): Promise<VectorHit[]>;
 }
 
+/** Whether a saved vector index's files match the checksums recorded when it was saved (/healthz). */
+export interface IndexIntegrity {
+  readonly ok: boolean;
+  /** What is wrong, naming the file (null when ok). */
+  readonly problem: string | null;
+  /** When the files were last hashed in full (ISO 8601); null if they never were. */
+  readonly verifiedAt: string | null;
+}
+
 /** An embedder with a stable identity, stored with the index so a change forces a rebuild. */
 export interface IdentifiedEmbeddings extends Embeddings {
   readonly id: string;

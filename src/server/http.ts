@@ -8,6 +8,7 @@ import { parseAskRequest, toPublicAnswer } from "../core/answering/request.js";
 import type { AnswerResult } from "../core/answering/answer-question.js";
 import type { StoreHealth } from "../core/store.js";
 import type { Engine } from "../engine.js";
+import type { IndexIntegrity } from "../core/ports.js";
 
 /** Where the public chat page lives (plain HTML/CSS/JS, no build step). */
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, "../channels/web/public");
@@ -84,9 +85,16 @@ export interface ChannelStates {
   readonly console: { readonly state: "on" | "off" };
 }
 
+/** The saved index files checked against their manifest, and whether the service is rebuilding them. */
+export interface IndexHealth extends IndexIntegrity {
+  readonly repairing: boolean;
+}
+
 /** The parts of /healthz the HTTP layer cannot see by itself (the service supplies them). */
 export interface ServiceHealth {
   readonly database: StoreHealth;
+  /** The index files; without it /healthz checks the engine's index itself. */
+  readonly index?: IndexHealth;
   readonly channels: ChannelStates;
 }
 
@@ -109,8 +117,8 @@ export interface HttpServerDeps {
   readonly trustProxy?: readonly string[];
   /** Overrides of HTTP_TIMEOUTS (tests shorten them). */
   readonly timeouts?: Partial<HttpTimeouts>;
-  /** Database and channel states for /healthz; a failed database check makes it answer 503. */
-  readonly health?: () => ServiceHealth;
+  /** Database, index and channel states for /healthz; a failed database or index check makes it answer 503. */
+  readonly health?: () => ServiceHealth | Promise<ServiceHealth>;
 }
 
 export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
@@ -180,10 +188,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const { knowledge, index } = engine;
     const asOf = knowledge.docs.map((d) => d.meta.as_of).sort();
     let state: ServiceHealth | undefined;
+    let integrity: IndexIntegrity | IndexHealth | undefined;
     let ok = true;
     try {
-      state = deps.health?.();
-      ok = state ? state.database.ok : true;
+      state = await deps.health?.();
+      integrity = state?.index ?? (await index.check());
+      ok = (state ? state.database.ok : true) && integrity.ok;
     } catch (err) {
       request.log.error({ err }, "health check failed");
       ok = false;
@@ -198,6 +208,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
         chunks: index.manifest.chunks,
         builtAt: index.manifest.builtAt,
         contentHash: index.manifest.contentHash.slice(0, 12),
+        ...(integrity ? { files: integrity } : {}),
       },
       knowledge: { asOf: { newest: asOf.at(-1) ?? null, oldest: asOf[0] ?? null } },
       ...(state ? { database: state.database, channels: state.channels } : {}),

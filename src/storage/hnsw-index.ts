@@ -1,18 +1,27 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
+import { z } from "zod/v4";
 import type { Chunk } from "../core/knowledge/chunk.js";
-import type { IdentifiedEmbeddings, ProgressReporter, VectorHit, VectorIndex } from "../core/ports.js";
+import type { IdentifiedEmbeddings, IndexIntegrity, ProgressReporter, VectorHit, VectorIndex } from "../core/ports.js";
+
+/** Size and sha256 of one saved HNSWLib file, as recorded in the manifest. */
+export interface IndexFileDigest {
+  readonly bytes: number;
+  readonly sha256: string;
+}
 
 /**
  * `<index dir>/manifest.json`: tells whether the saved index is still valid and, from format 2,
- * which version directory inside the index directory holds its HNSWLib files. Format 1 (older
- * releases) kept the files beside the manifest; it is still read, and replaced at the next rebuild.
+ * which version directory inside the index directory holds its HNSWLib files. Format 3 adds the
+ * size and sha256 of each of those files, checked before any of their bytes reach hnswlib-node
+ * (native code that crashes the process on damaged input). Formats 1 (files beside the manifest)
+ * and 2 cannot be checked: such an index is rebuilt once, and the old files removed.
  */
 export interface IndexManifest {
-  readonly format: 1 | 2;
+  readonly format: 1 | 2 | 3;
   readonly contentHash: string;
   readonly embedder: string;
   readonly dimensions: number;
@@ -20,6 +29,13 @@ export interface IndexManifest {
   readonly builtAt: string;
   /** Version directory (a plain name inside the index directory) with the HNSWLib files; format 2. */
   readonly files?: string;
+  /** Size and sha256 of each file in `files`, by file name; format 3. */
+  readonly checksums?: Readonly<Record<string, IndexFileDigest>>;
+}
+
+/** Checks an index's files on demand, hashing them again only when needed (see `watchIndexFiles`). */
+export interface IndexWatch {
+  check(): Promise<IndexIntegrity>;
 }
 
 /** The steps of a rebuild after which a crash is survivable; see `openVectorIndex`'s `crashPoint`. */
@@ -33,6 +49,20 @@ const VERSION_DIR = /^v-[a-z0-9]+-[0-9a-f]+$/;
 const MANIFEST_TMP = /^manifest\.json\.tmp-/;
 /** Unreferenced versions and temporary manifests older than this are leftovers of a crash. */
 const LEFTOVER_AGE_MS = 10 * 60 * 1000;
+/** A check hashes the files again after this long even when their size and times did not change (bit rot). */
+export const INDEX_RECHECK_MS = 10 * 60 * 1000;
+
+const DigestSchema = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const ManifestSchema = z.object({
+  format: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  contentHash: z.string(),
+  embedder: z.string(),
+  dimensions: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  builtAt: z.string(),
+  files: z.string().optional(),
+  checksums: z.record(z.string(), DigestSchema).optional(),
+});
 
 function wrap(store: HNSWLib, count: number): VectorIndex {
   return {
@@ -45,9 +75,11 @@ function wrap(store: HNSWLib, count: number): VectorIndex {
   };
 }
 
+/** The manifest in `dir`; null when it is missing or not a manifest (the index is then rebuilt). */
 async function readManifest(dir: string): Promise<IndexManifest | null> {
   try {
-    return JSON.parse(await readFile(path.join(dir, MANIFEST), "utf8")) as IndexManifest;
+    const parsed = ManifestSchema.safeParse(JSON.parse(await readFile(path.join(dir, MANIFEST), "utf8")));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
@@ -57,6 +89,83 @@ async function readManifest(dir: string): Promise<IndexManifest | null> {
 function filesDir(dir: string, manifest: IndexManifest): string | null {
   if (manifest.files === undefined) return manifest.format === 1 ? dir : null;
   return VERSION_DIR.test(manifest.files) ? path.join(dir, manifest.files) : null;
+}
+
+async function digestFile(file: string): Promise<IndexFileDigest> {
+  const data = await readFile(file);
+  return { bytes: data.length, sha256: createHash("sha256").update(data).digest("hex") };
+}
+
+/**
+ * Null when every HNSWLib file of `manifest` has the size and sha256 it records; otherwise what
+ * is wrong, naming the file. Reads the files only to hash them: nothing is parsed. Never throws.
+ */
+export async function verifyIndexFiles(dir: string, manifest: IndexManifest): Promise<string | null> {
+  const files = filesDir(dir, manifest);
+  if (!files) return "the manifest names no version directory";
+  if (!manifest.checksums) return "the manifest has no checksums (saved by an older release)";
+  for (const name of HNSW_FILES) {
+    const expected = manifest.checksums[name];
+    if (!expected) return `${name}: no checksum in the manifest`;
+    let actual: IndexFileDigest;
+    try {
+      // Sizes first: a truncated or emptied file is found without reading it.
+      const { size } = await stat(path.join(files, name));
+      if (size !== expected.bytes) return `${name}: ${size} bytes, the manifest says ${expected.bytes}`;
+      actual = await digestFile(path.join(files, name));
+    } catch (err) {
+      return `${name}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
+    if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) return `${name}: sha256 does not match the manifest`;
+  }
+  return null;
+}
+
+/** Size, inode and times of each file: any write, replacement or removal changes it. */
+async function filesSignature(files: string): Promise<string> {
+  const parts = await Promise.all(
+    HNSW_FILES.map(async (name) => {
+      const info = await stat(path.join(files, name)).catch(() => null);
+      return info ? `${info.size}:${info.ino}:${info.mtimeMs}:${info.ctimeMs}` : "missing";
+    }),
+  );
+  return parts.join("|");
+}
+
+/**
+ * Checks the files of the index in use for /healthz, cheaply: each check only stats them, and
+ * hashes them in full (`verifyIndexFiles`) when a size, inode or time changed, or when the last
+ * full check is older than `recheckMs` (default INDEX_RECHECK_MS). Concurrent checks share one run.
+ */
+export function watchIndexFiles(params: { dir: string; manifest: IndexManifest; recheckMs?: number; now?: () => number }): IndexWatch {
+  const { dir, manifest } = params;
+  const recheckMs = params.recheckMs ?? INDEX_RECHECK_MS;
+  const now = params.now ?? Date.now;
+  const files = filesDir(dir, manifest);
+  let last: { signature: string; at: number; result: IndexIntegrity } | null = null;
+  let running: Promise<IndexIntegrity> | null = null;
+  const run = async (): Promise<IndexIntegrity> => {
+    const signature = files ? await filesSignature(files) : "";
+    if (last && last.signature === signature && now() - last.at < recheckMs) return last.result;
+    const problem = await verifyIndexFiles(dir, manifest);
+    const at = now();
+    last = { signature, at, result: { ok: problem === null, problem, verifiedAt: new Date(at).toISOString() } };
+    return last.result;
+  };
+  return {
+    check() {
+      running ??= run().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+  };
+}
+
+/** The integrity of an index that exists only in memory: never ok, for the reason given. */
+function unsavedWatch(reason: string): IndexWatch {
+  const result: IndexIntegrity = { ok: false, problem: `the rebuilt index is not saved: ${reason}`, verifiedAt: null };
+  return { check: async () => result };
 }
 
 /** Flushes a file or directory to disk, so a rename that follows never points at unwritten data. */
@@ -91,15 +200,80 @@ async function removeStale(dir: string, current: string, previous: IndexManifest
   }
 }
 
+/** What `openVectorIndex` opened or built. */
+export interface OpenedVectorIndex {
+  readonly index: VectorIndex;
+  readonly rebuilt: boolean;
+  readonly manifest: IndexManifest;
+  /** What was wrong with the saved files when they were found damaged and rebuilt; null otherwise. */
+  readonly damage: string | null;
+  /** Why a rebuilt index could not be saved (it serves from memory); null when it is on disk. */
+  readonly unsaved: string | null;
+  /** Checks the saved files of this index again (for /healthz). */
+  readonly integrity: IndexWatch;
+}
+
+/**
+ * Loads a saved index whose manifest matches, after checking every file against the manifest's
+ * sizes and sha256 (hnswlib-node never sees a damaged byte). Returns what is wrong instead of
+ * throwing when the files are damaged, or null when the index has no checksums to check.
+ */
+async function loadVerified(dir: string, manifest: IndexManifest, files: string, embeddings: IdentifiedEmbeddings): Promise<{ store: HNSWLib } | { damage: string } | null> {
+  if (manifest.format !== 3 || !manifest.checksums) return null;
+  const damage = await verifyIndexFiles(dir, manifest);
+  if (damage) return { damage };
+  try {
+    const store = await HNSWLib.load(files, embeddings);
+    const count = store.index.getCurrentCount();
+    if (count !== manifest.chunks) return { damage: `hnswlib.index: ${count} vectors, the manifest says ${manifest.chunks}` };
+    return { store };
+  } catch (err) {
+    return { damage: `the files could not be loaded: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Writes a new version directory beside the index in use, flushes it, writes the new manifest
+ * (with each file's size and sha256, hashed from disk) to a temporary file and renames it over
+ * `manifest.json`, then removes the old version. Returns the installed manifest.
+ */
+async function saveVersion(dir: string, store: HNSWLib, base: IndexManifest, step: (s: RebuildStep) => Promise<void>): Promise<IndexManifest> {
+  const version = base.files as string;
+  await mkdir(dir, { recursive: true });
+  const versionDir = path.join(dir, version);
+  await store.save(versionDir);
+  const checksums: Record<string, IndexFileDigest> = {};
+  for (const file of HNSW_FILES) {
+    await fsyncPath(path.join(versionDir, file));
+    checksums[file] = await digestFile(path.join(versionDir, file));
+  }
+  await fsyncPath(versionDir);
+  await step("files-saved");
+  const manifest: IndexManifest = { ...base, checksums };
+  const tmpManifest = path.join(dir, `${MANIFEST}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await writeFile(tmpManifest, JSON.stringify(manifest, null, 2));
+  await fsyncPath(tmpManifest);
+  await step("manifest-written");
+  // Read again just before the swap: a concurrent rebuild may have installed a version since.
+  const previous = await readManifest(dir);
+  await rename(tmpManifest, path.join(dir, MANIFEST));
+  await fsyncPath(dir);
+  await removeStale(dir, version, previous).catch(() => undefined);
+  return manifest;
+}
+
 /**
  * Opens the HNSWLib index saved in `dir` when its manifest matches `contentHash` and the
- * embedder; otherwise embeds every chunk (in batches, reporting progress) and saves a new index.
+ * embedder and its files match the manifest's checksums; otherwise embeds every chunk (in
+ * batches, reporting progress) and saves a new index. Damaged files are never loaded: they are
+ * reported in `damage` and replaced by the rebuild.
  *
- * A rebuild never touches the index in use: it writes a new version directory beside it, flushes
- * it, writes the new manifest to a temporary file and renames it over `manifest.json` (atomic), then
- * removes the old version. At every instant the manifest on disk names a complete index, so a crash
- * or power loss during a rebuild leaves the previous index to be loaded at the next start.
- * `crashPoint` is a test hook called after each step; throwing from it simulates a crash there.
+ * A rebuild never touches the index in use: see `saveVersion`. At every instant the manifest on
+ * disk names a complete index, so a crash or power loss during a rebuild leaves the previous index
+ * to be loaded at the next start. If saving fails (disk full, read-only), the rebuilt index is
+ * still returned, serving from memory, with the reason in `unsaved`.
+ * `crashPoint` is a test hook called after each step; throwing from it simulates a crash there
+ * (the error is thrown on, not taken for a failed save).
  */
 export async function openVectorIndex(params: {
   dir: string;
@@ -108,19 +282,19 @@ export async function openVectorIndex(params: {
   contentHash: string;
   onProgress?: ProgressReporter;
   crashPoint?: (step: RebuildStep) => void | Promise<void>;
-}): Promise<{ index: VectorIndex; rebuilt: boolean; manifest: IndexManifest }> {
+}): Promise<OpenedVectorIndex> {
   const { dir, chunks, embeddings, contentHash, onProgress, crashPoint } = params;
   const existing = await readManifest(dir);
   const existingFiles = existing ? filesDir(dir, existing) : null;
+  let damage: string | null = null;
   if (existing && existingFiles && existing.contentHash === contentHash && existing.embedder === embeddings.id && existing.chunks === chunks.length) {
-    try {
-      onProgress?.({ phase: "load", done: 0, total: chunks.length });
-      const store = await HNSWLib.load(existingFiles, embeddings);
+    onProgress?.({ phase: "load", done: 0, total: chunks.length });
+    const loaded = await loadVerified(dir, existing, existingFiles, embeddings);
+    if (loaded && "store" in loaded) {
       onProgress?.({ phase: "load", done: chunks.length, total: chunks.length });
-      return { index: wrap(store, chunks.length), rebuilt: false, manifest: existing };
-    } catch {
-      // A damaged index is rebuilt below.
+      return { index: wrap(loaded.store, chunks.length), rebuilt: false, manifest: existing, damage: null, unsaved: null, integrity: watchIndexFiles({ dir, manifest: existing }) };
     }
+    damage = loaded?.damage ?? null;
   }
 
   const vectors: number[][] = [];
@@ -137,32 +311,33 @@ export async function openVectorIndex(params: {
     chunks.map((c) => new Document({ pageContent: c.searchText, metadata: { chunkId: c.id } })),
   );
 
-  const version = `v-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-  const manifest: IndexManifest = {
-    format: 2,
+  const base: IndexManifest = {
+    format: 3,
     contentHash,
     embedder: embeddings.id,
     dimensions,
     chunks: chunks.length,
     builtAt: new Date().toISOString(),
-    files: version,
+    files: `v-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
   };
   onProgress?.({ phase: "save", done: 0, total: 1 });
-  await mkdir(dir, { recursive: true });
-  const versionDir = path.join(dir, version);
-  await store.save(versionDir);
-  for (const file of HNSW_FILES) await fsyncPath(path.join(versionDir, file));
-  await fsyncPath(versionDir);
-  await crashPoint?.("files-saved");
-  const tmpManifest = path.join(dir, `${MANIFEST}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await writeFile(tmpManifest, JSON.stringify(manifest, null, 2));
-  await fsyncPath(tmpManifest);
-  await crashPoint?.("manifest-written");
-  // Read again just before the swap: a concurrent rebuild may have installed a version since.
-  const previous = await readManifest(dir);
-  await rename(tmpManifest, path.join(dir, MANIFEST));
-  await fsyncPath(dir);
-  await removeStale(dir, version, previous).catch(() => undefined);
+  let stoppedByHook = false;
+  const step = async (s: RebuildStep) => {
+    try {
+      await crashPoint?.(s);
+    } catch (err) {
+      stoppedByHook = true;
+      throw err;
+    }
+  };
+  let manifest: IndexManifest;
+  try {
+    manifest = await saveVersion(dir, store, base, step);
+  } catch (err) {
+    if (stoppedByHook) throw err;
+    const unsaved = (err as Error).message;
+    return { index: wrap(store, chunks.length), rebuilt: true, manifest: base, damage, unsaved, integrity: unsavedWatch(unsaved) };
+  }
   onProgress?.({ phase: "save", done: 1, total: 1 });
-  return { index: wrap(store, chunks.length), rebuilt: true, manifest };
+  return { index: wrap(store, chunks.length), rebuilt: true, manifest, damage, unsaved: null, integrity: watchIndexFiles({ dir, manifest }) };
 }

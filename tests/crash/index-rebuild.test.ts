@@ -71,28 +71,32 @@ describe("a rebuild that fails between its steps", () => {
     expect(entries).not.toContain(before.files);
   });
 
-  it("should still read an index saved by an older release (files beside the manifest) and replace it atomically", async () => {
-    const dir = path.join(work, "format-1");
-    const built = await open(path.join(work, "format-1-source"), "hash-a");
-    // Lay out the files the way format 1 did: directly in the index directory.
-    await cp(path.join(work, "format-1-source", built.manifest.files as string), dir, { recursive: true });
-    const { files: _files, ...rest } = built.manifest;
-    await writeFile(path.join(dir, "manifest.json"), JSON.stringify({ ...rest, format: 1 }));
+  it.each([1, 2] as const)("should rebuild an index saved by an older release (format %i, no checksums) once, atomically, and remove its files", async (format) => {
+    const dir = path.join(work, `format-${format}`);
+    const source = path.join(work, `format-${format}-source`);
+    const built = await open(source, "hash-a");
+    const version = built.manifest.files as string;
+    // Lay out the files the way that release did: format 1 beside the manifest, format 2 in a version directory.
+    await cp(path.join(source, version), format === 1 ? dir : path.join(dir, version), { recursive: true });
+    const { files: _files, checksums: _checksums, ...rest } = built.manifest;
+    await writeFile(path.join(dir, "manifest.json"), JSON.stringify({ ...rest, format, ...(format === 2 ? { files: version } : {}) }));
+    const legacy = await readManifest(dir);
 
-    const legacy = await open(dir, "hash-a");
-    expect(legacy.rebuilt).toBe(false);
-    await expectServing(legacy.index);
-
-    await expect(open(dir, "hash-b", (s) => {
+    // Its files cannot be checked, so they are never loaded; a crash during the rebuild leaves them in place.
+    await expect(open(dir, "hash-a", (s) => {
       if (s === "manifest-written") throw new Error("simulated crash");
     })).rejects.toThrow();
-    expect((await open(dir, "hash-a")).rebuilt).toBe(false);
+    expect(await readManifest(dir)).toEqual(legacy);
 
-    const upgraded = await open(dir, "hash-b");
-    expect(upgraded.manifest.format).toBe(2);
+    const upgraded = await open(dir, "hash-a");
+    expect(upgraded).toMatchObject({ rebuilt: true, damage: null, unsaved: null });
+    expect(upgraded.manifest.format).toBe(3);
     const entries = await readdir(dir);
     for (const legacyFile of ["args.json", "hnswlib.index", "docstore.json"]) expect(entries).not.toContain(legacyFile);
-    expect((await open(dir, "hash-b")).rebuilt).toBe(false);
+    if (format === 2) expect(entries).not.toContain(version);
+    const next = await open(dir, "hash-a");
+    expect(next.rebuilt).toBe(false);
+    await expectServing(next.index);
   });
 });
 

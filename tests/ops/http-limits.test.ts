@@ -191,7 +191,7 @@ describe("GET /healthz without a service", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = (await res.json()) as {
       status: string;
-      index: { embedder: string; dimensions: number; builtAt: string; contentHash: string; chunks: number };
+      index: { embedder: string; dimensions: number; builtAt: string; contentHash: string; chunks: number; files: { ok: boolean } };
       knowledge: { asOf: { newest: string; oldest: string } };
     };
     expect(body.status).toBe("ok");
@@ -200,6 +200,7 @@ describe("GET /healthz without a service", () => {
     expect(body.index.dimensions).toBe(engine.index.manifest.dimensions);
     expect(body.index.chunks).toBe(engine.knowledge.chunks.length);
     expect(Number.isNaN(Date.parse(body.index.builtAt))).toBe(false);
+    expect(body.index.files.ok).toBe(true);
     const dates = engine.knowledge.docs.map((d) => d.meta.as_of).sort();
     expect(body.knowledge.asOf).toEqual({ newest: dates.at(-1), oldest: dates[0] });
     expect(body.knowledge.asOf.newest > body.knowledge.asOf.oldest).toBe(true);

@@ -70,7 +70,7 @@ type ErrorJson = { error: { code: string } };
 
 interface Health {
   status: string;
-  index: { embedder: string; dimensions: number; builtAt: string; contentHash: string };
+  index: { embedder: string; dimensions: number; builtAt: string; contentHash: string; files: { ok: boolean; problem: string | null; verifiedAt: string | null; repairing: boolean } };
   knowledge: { asOf: { newest: string; oldest: string } };
   database: { ok: boolean; schemaVersion: number | null; expectedSchemaVersion: number; error?: string };
   channels: {
@@ -88,6 +88,9 @@ describe("GET /healthz of the running service", () => {
     expect(body.status).toBe("ok");
     expect(body.index.contentHash).toBe(service.engine.index.manifest.contentHash.slice(0, 12));
     expect(body.index.embedder).toMatch(/^hashed-ngrams/);
+    // The index files were hashed and match the manifest's checksums.
+    expect(body.index.files).toMatchObject({ ok: true, problem: null, repairing: false });
+    expect(Number.isNaN(Date.parse(body.index.files.verifiedAt ?? ""))).toBe(false);
     expect(body.knowledge.asOf.newest).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(body.database).toEqual({ ok: true, schemaVersion: SCHEMA_VERSION, expectedSchemaVersion: SCHEMA_VERSION });
     expect(body.channels.telegram).toEqual({ state: "webhook", connected: true });
