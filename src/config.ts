@@ -106,6 +106,8 @@ export const ConfigSchema = z
     ZALO_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3 * 60 * 60),
     /** Hours after a resident's last message during which the OA may reply for free. */
     ZALO_FREE_WINDOW_HOURS: z.coerce.number().min(1).max(168).default(48),
+    /** Messages per second sent to Zalo at most (all residents together); Zalo's limit is 8. */
+    ZALO_SENDS_PER_SECOND: z.coerce.number().int().min(1).max(100).default(8),
     /** Reading rate for broadcast scripts, in words (syllables) per minute; see DEFAULT_WORDS_PER_MINUTE. */
     BROADCAST_WORDS_PER_MINUTE: z.coerce.number().int().min(60).max(400).default(DEFAULT_WORDS_PER_MINUTE),
     /** Telegram user ids (comma-separated) allowed to draft broadcasts with /bantin. */

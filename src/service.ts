@@ -7,7 +7,7 @@ import { webhookCallback } from "grammy";
 import path from "node:path";
 import type { UserFromGetMe } from "grammy/types";
 import { createTelegramBot, TelegramUpdateEnvelopeSchema, type TelegramBot } from "./channels/telegram/bot.js";
-import { createZaloChannel, type ZaloChannel } from "./channels/zalo/channel.js";
+import { createZaloChannel, type ZaloChannel, type ZaloJobOptions } from "./channels/zalo/channel.js";
 import type { Config } from "./config.js";
 import { AppError } from "./core/errors.js";
 import { createAssistant, type Assistant } from "./core/assistant.js";
@@ -75,6 +75,8 @@ export interface ServiceOptions {
   readonly telegramAutoRetry?: boolean;
   /** First Zalo transport-retry delay in ms (tests shorten it). */
   readonly zaloRetryBaseMs?: number;
+  /** Retry timing of Zalo jobs whose sends failed (tests shorten it). */
+  readonly zaloJobs?: ZaloJobOptions;
   /** Clock for the Zalo channel (replay window, free reply window) and the retention purge; tests move it. */
   readonly clock?: () => number;
   /**
@@ -239,6 +241,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       oauthBaseUrl: config.ZALO_OAUTH_BASE_URL.replace(/\/+$/, ""),
       maxEventAgeMs: config.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
       freeWindowHours: config.ZALO_FREE_WINDOW_HOURS,
+      sendsPerSecond: config.ZALO_SENDS_PER_SECOND,
       assistant,
       store,
       communes: engine.knowledge.communes,
@@ -247,6 +250,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       retentionDays: config.RETENTION_DAYS,
       controller: config.CONTROLLER_NAME,
       ...(options.zaloRetryBaseMs !== undefined ? { retryBaseMs: options.zaloRetryBaseMs } : {}),
+      ...(options.zaloJobs ? { jobs: options.zaloJobs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     await zalo.register(app);

@@ -5,6 +5,7 @@
  * Text that may identify people (question text, staff answers, feedback reasons) is masked by the
  * store itself before it is written (see core/privacy/mask.ts).
  */
+import type { JobQueue } from "./jobs.js";
 
 export type Channel = "telegram" | "zalo" | "web";
 
@@ -220,6 +221,9 @@ export interface Store {
    * when it had been seen already (a resend). Ids are kept SEEN_EVENT_DAYS days.
    */
   markEventSeen(channel: Channel, eventId: string): boolean;
+
+  /** The channels' durable work queue, on the same database (see core/jobs.ts). */
+  readonly jobs: JobQueue;
 
   /** Everything stored about the user (the rows `deleteUser` would remove); undefined for an unknown key. */
   exportUser(key: string): UserExport | undefined;

@@ -140,6 +140,27 @@ export const MIGRATIONS: ReadonlyArray<string | RebuildMigration> = [
   CREATE INDEX messages_created ON messages(created_at);
   `,
   },
+  `
+  -- Acknowledged webhook events still to be answered (core/jobs.ts). A row is written in the
+  -- transaction that marks the event seen, before the 200, and deleted once the answer went out.
+  -- payload and progress are AES-256-GCM ciphertext (they may hold what a resident typed);
+  -- order_key is a keyed hash (one resident's jobs run in order). Times are epoch milliseconds.
+  CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    channel     TEXT NOT NULL CHECK (channel IN ('telegram', 'zalo', 'web')),
+    event_id    TEXT NOT NULL,
+    order_key   TEXT NOT NULL,
+    payload     BLOB NOT NULL,
+    progress    BLOB,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    run_at      INTEGER NOT NULL,
+    lease_until INTEGER,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (channel, event_id)
+  ) STRICT;
+  CREATE INDEX jobs_order ON jobs(channel, order_key, id);
+  CREATE INDEX jobs_due ON jobs(channel, run_at);
+  `,
 ];
 
 /** Latest schema version this build knows. */

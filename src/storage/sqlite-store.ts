@@ -24,6 +24,7 @@ import type {
 import { fold } from "../core/text/normalize.js";
 import { SEEN_EVENT_DAYS } from "../core/store.js";
 import { migrate, SCHEMA_VERSION, userVersion } from "./migrations.js";
+import { createSqliteJobQueue } from "./sqlite-job-queue.js";
 
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = "tro-ly-so.sqlite";
@@ -360,8 +361,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     state: sql.purgeState.run(cutoff).changes,
   }));
 
+  const jobs = createSqliteJobQueue(db, { secret, now });
+
   return {
     userKey,
+    jobs,
 
     ensureUser(channel, channelUserId) {
       const key = userKey(channel, channelUserId);

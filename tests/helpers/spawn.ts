@@ -21,13 +21,17 @@ export function runTs(script: string, args: string[], env: Record<string, string
 
 /**
  * Starts a long-running TypeScript entry point and resolves once `ready` appears in its output
- * (within `timeoutMs`, default 20 s; a start that rebuilds the index on a busy machine needs more).
+ * (within `timeoutMs`: a first start builds the index, which takes long on a loaded machine).
  */
-export function startTs(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
+export function startTs(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running behind the failed test.
+      child.kill("SIGKILL");
+      reject(new Error(`not ready in time:\n${out}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = out.match(ready);

@@ -1,21 +1,33 @@
 /**
- * The Zalo OA channel: `POST /webhooks/zalo` on the service's HTTP server, an in-process job
- * queue, and delivery of staff answers.
+ * The Zalo OA channel: `POST /webhooks/zalo` on the service's HTTP server, workers that answer
+ * from the store's durable job queue, and delivery of staff answers.
  *
- * A webhook request is verified on its raw body, validated, de-duplicated by event id and
- * acknowledged at once (Zalo resends events it does not see acknowledged within about two
- * seconds); the answer is worked out and sent afterwards. Jobs run with bounded concurrency,
- * and one resident's messages are handled in the order they arrived. Outgoing messages are
- * throttled, so a burst of residents never trips Zalo's rate limit.
+ * A webhook request is verified on its raw body, validated, and acknowledged only after its job
+ * is stored: the event id is marked seen and the job written in one transaction (Zalo resends
+ * events it does not see acknowledged within about two seconds, and a resend of a stored event
+ * is a duplicate). Workers take jobs from the store with bounded concurrency, one resident's
+ * messages in the order they arrived, and outgoing messages are throttled (Zalo's rate limit).
+ *
+ * Exactly once across crashes and restarts: a job's replies are worked out once and saved with
+ * the job (`checkpoint`) before the first is sent; each message is then marked sent in the store
+ * right before it goes on the wire (`beforeSend`), so a restart sends only what was never
+ * started. A message on the wire when the process dies is not sent again (it may have reached
+ * Zalo, as with a timeout), so a crash can cost that one message but never duplicate one; a
+ * message Zalo surely did not take (connection refused, HTTP 5xx/429) is unmarked and retried.
+ * Sends that fail that way are retried with backoff; after `maxAttempts` claims the job is given
+ * up (logged). On shutdown no new job starts, running ones finish within the grace period and
+ * the rest stay in the store for the next start.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import PQueue from "p-queue";
+import { z } from "zod/v4";
 import type { Assistant, Resident } from "../../core/assistant.js";
 import { AppError, type ErrorCode } from "../../core/errors.js";
+import type { Job } from "../../core/jobs.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
-import type { Store } from "../../core/store.js";
+import { SEEN_EVENT_DAYS, type Store } from "../../core/store.js";
 import type { Logger } from "../../logger.js";
-import { createZaloClient, ZaloApiError, type ZaloClient } from "./client.js";
+import { createZaloClient, ZaloApiError, ZaloAuthError, ZaloTransportError, type ZaloClient } from "./client.js";
 import { createZaloConversation, type ResidentEvent, type ZaloConversation } from "./conversation.js";
 import { parseEvent } from "./events.js";
 import { renderMessages } from "./format.js";
@@ -26,6 +38,29 @@ export const ZALO_WEBHOOK_PATH = "/webhooks/zalo";
 
 const APOLOGY = "Xin lỗi bà con, trợ lý đang gặp trục trặc. Bà con vui lòng thử lại sau ít phút.";
 const TOO_FAST = "Bà con gửi nhanh quá, xin đợi một chút rồi hỏi tiếp nhé.";
+/** How often idle workers look for jobs that became due (retries after a restart). */
+const POLL_MS = 1000;
+
+/** What a job keeps of the event: what the conversation needs to answer it. */
+const StoredEvent = z.union([
+  z.object({ kind: z.literal("text"), userId: z.string().min(1), text: z.string() }),
+  z.object({ kind: z.enum(["media", "follow", "unfollow"]), userId: z.string().min(1) }),
+]);
+/** A job's progress: its replies, worked out once, and how many were handed to Zalo. */
+const Progress = z.object({ replies: z.array(z.string()), next: z.number().int().min(0) });
+type Progress = z.infer<typeof Progress>;
+
+/** How jobs are retried and how long they may live. */
+export interface ZaloJobOptions {
+  /** First delay before a job whose send failed is tried again (ms, doubling; default 5 s). */
+  readonly retryBaseMs?: number;
+  /** Longest delay between two tries (ms; default 5 minutes). */
+  readonly retryMaxMs?: number;
+  /** Claims of one job before it is given up (default 8: about ten minutes of failures). */
+  readonly maxAttempts?: number;
+  /** A claimed job is taken again after this long without progress (ms; default 10 minutes). */
+  readonly leaseMs?: number;
+}
 
 export interface ZaloChannelOptions {
   readonly appId: string;
@@ -48,8 +83,9 @@ export interface ZaloChannelOptions {
   readonly controller: string;
   /** Jobs handled at once (default 4). */
   readonly concurrency?: number;
-  /** Jobs waiting or running beyond which new events get 503 so Zalo resends later (default 1,000). */
+  /** Jobs left in the store beyond which new events get 503 so Zalo resends later (default 1,000). */
   readonly maxPending?: number;
+  readonly jobs?: ZaloJobOptions;
   /** Messages allowed per resident per time frame before "gửi nhanh quá" (default 8 per 10 s). */
   readonly rateLimit?: { readonly timeFrameMs: number; readonly limit: number };
   /** Outgoing messages per second to Zalo (default 8). */
@@ -66,11 +102,14 @@ export interface ZaloChannel {
   register(app: FastifyInstance): Promise<void>;
   /** Sends a staff answer; false outside the free window or when Zalo refuses (kept as undelivered). */
   deliver(userId: string, text: string): Promise<boolean>;
-  /** Resolves when no job is waiting or running. */
+  /** Resolves when no job is left in the store (waiting, running or waiting for a retry). */
   idle(): Promise<void>;
-  /** Refuses new events and waits (at most `timeoutMs`) for the jobs already accepted. */
+  /**
+   * Refuses new events, starts no new job and waits (at most `timeoutMs`) for the running ones;
+   * the others stay in the store for the next start. True when every running job finished.
+   */
   close(timeoutMs?: number): Promise<boolean>;
-  /** Jobs waiting or running. */
+  /** Jobs left in the store (waiting, running or waiting for a retry). */
   pending(): number;
 }
 
@@ -110,11 +149,16 @@ export function createZaloChannel(o: ZaloChannelOptions): ZaloChannel {
     ...(o.clock ? { clock: o.clock } : {}),
   });
 
-  const jobs = new PQueue({ concurrency: o.concurrency ?? 4 });
+  const queue = o.store.jobs;
+  const concurrency = o.concurrency ?? 4;
   const sends = new PQueue({ concurrency: 4, intervalCap: o.sendsPerSecond ?? 8, interval: 1000 });
   const maxPending = o.maxPending ?? 1000;
-  const chains = new Map<string, Promise<void>>();
-  let pending = 0;
+  const retryBaseMs = o.jobs?.retryBaseMs ?? 5_000;
+  const retryMaxMs = o.jobs?.retryMaxMs ?? 5 * 60_000;
+  const maxAttempts = o.jobs?.maxAttempts ?? 8;
+  const leaseMs = o.jobs?.leaseMs ?? 10 * 60_000;
+  /** Jobs this process is working on, by id. */
+  const running = new Map<number, Promise<void>>();
   let closing = false;
   let idleWaiters: Array<() => void> = [];
 
@@ -160,55 +204,168 @@ export function createZaloChannel(o: ZaloChannelOptions): ZaloChannel {
   }
 
   // ---- jobs ----------------------------------------------------------------------------
-  async function work(event: ResidentEvent): Promise<void> {
+  /** The replies to an event (the conversation's writes happen here); never throws. */
+  async function prepare(event: ResidentEvent): Promise<string[]> {
     const { userId } = event;
     if (event.kind === "text" || event.kind === "media") {
       const verdict = admit(userId);
-      if (verdict === "drop") return;
-      if (verdict === "warn") {
-        await sendAll(userId, [TOO_FAST]).catch((err: unknown) => log.warn({ err: errInfo(err) }, "zalo send failed"));
-        return;
-      }
+      if (verdict === "drop") return [];
+      if (verdict === "warn") return [TOO_FAST];
     }
     try {
-      const replies = await conversation.handle(event);
-      await sendAll(userId, replies);
+      return await conversation.handle(event);
     } catch (err) {
       log.error({ err: errInfo(err), event: event.kind }, "zalo event handling failed");
-      if (!(err instanceof ZaloApiError)) await sendAll(userId, [APOLOGY]).catch(() => undefined);
+      return [APOLOGY];
+    }
+  }
+
+  /** Sends the replies not handed to Zalo yet, each marked in the store right before it goes out. */
+  async function sendReplies(jobId: number, userId: string, progress: Progress): Promise<void> {
+    let current = progress;
+    while (current.next < current.replies.length) {
+      const text = current.replies[current.next] as string;
+      const before = current;
+      const marked: Progress = { replies: current.replies, next: current.next + 1 };
+      let onWire = false;
+      try {
+        await sends.add(() =>
+          client.sendText(userId, text, {
+            beforeSend: () => {
+              queue.checkpoint(jobId, marked, leaseMs);
+              onWire = true;
+            },
+          }),
+        );
+      } catch (err) {
+        // Zalo surely did not take it (refused connection, HTTP error): send it again next time.
+        // After a timeout it may have: it stays marked, so it is never delivered twice.
+        const uncertain = err instanceof ZaloTransportError && err.uncertain;
+        if (onWire && !uncertain) queue.checkpoint(jobId, before, leaseMs);
+        throw err;
+      }
+      current = marked;
+    }
+  }
+
+  /** A send failed: retry the job later with backoff, or give it up. */
+  function failed(job: Job, err: unknown): void {
+    const transient = err instanceof ZaloTransportError || err instanceof ZaloAuthError;
+    if (transient && job.attempts < maxAttempts) {
+      const delayMs = Math.min(retryBaseMs * 2 ** (job.attempts - 1), retryMaxMs);
+      log.warn({ job: job.id, attempt: job.attempts, delayMs, err: errInfo(err) }, "zalo send failed; job retried later");
+      queue.retry(job.id, delayMs);
+      wake(delayMs);
+      return;
+    }
+    if (transient) log.error({ job: job.id, attempts: job.attempts, err: errInfo(err) }, "zalo job given up after repeated send failures");
+    else log.warn({ job: job.id, err: errInfo(err) }, "zalo send refused; rest of the answer dropped");
+    queue.complete(job.id);
+  }
+
+  async function runJob(job: Job): Promise<void> {
+    const parsed = StoredEvent.safeParse(job.payload);
+    if (!parsed.success) {
+      log.error({ job: job.id }, "zalo job unreadable (USER_KEY_SECRET changed?); dropped");
+      queue.complete(job.id);
+      return;
+    }
+    const event: ResidentEvent = parsed.data;
+    const saved = Progress.safeParse(job.progress);
+    let progress: Progress;
+    if (saved.success) {
+      progress = saved.data;
+    } else {
+      // Saved before any message goes out: a restart never works the event out a second time.
+      progress = { replies: await prepare(event), next: 0 };
+      if (progress.replies.length) queue.checkpoint(job.id, progress, leaseMs);
+    }
+    try {
+      await sendReplies(job.id, event.userId, progress);
+    } catch (err) {
+      failed(job, err);
       return;
     }
     if (event.kind !== "unfollow") {
-      const resident: Resident = { channel: "zalo", channelUserId: userId };
+      const resident: Resident = { channel: "zalo", channelUserId: event.userId };
       const delivered = await o.assistant.deliverPending(resident).catch(() => 0);
       if (delivered) log.info({ delivered }, "zalo staff answers delivered on the resident's return");
     }
+    queue.complete(job.id);
   }
 
-  function settle(): void {
-    pending--;
-    if (pending === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
+  function pendingInStore(): number {
+    try {
+      return queue.pending("zalo");
+    } catch {
+      return running.size;
     }
   }
 
-  function schedule(event: ResidentEvent): void {
-    pending++;
-    const previous = chains.get(event.userId) ?? Promise.resolve();
-    const next = previous.then(() => jobs.add(() => work(event))).then(
-      () => undefined,
-      (err: unknown) => log.error({ err: errInfo(err) }, "zalo job failed"),
-    );
-    const tracked = next.finally(() => {
-      if (chains.get(event.userId) === tracked) chains.delete(event.userId);
-      settle();
-    });
-    chains.set(event.userId, tracked);
+  function checkIdle(): void {
+    if (idleWaiters.length === 0 || running.size > 0 || pendingInStore() > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
   }
 
-  const idle = (): Promise<void> => (pending === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeAt = Number.POSITIVE_INFINITY;
+  /** Looks for claimable jobs after `delayMs` (the earliest request wins). */
+  function wake(delayMs = 0): void {
+    if (closing) return;
+    const at = Date.now() + delayMs;
+    if (wakeTimer && wakeAt <= at) return;
+    clearTimeout(wakeTimer);
+    wakeAt = at;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = undefined;
+      wakeAt = Number.POSITIVE_INFINITY;
+      pump();
+    }, delayMs);
+    wakeTimer.unref();
+  }
+
+  /** Starts as many claimable jobs as there are free workers. */
+  function pump(): void {
+    if (closing) return;
+    const free = concurrency - running.size;
+    if (free <= 0) return;
+    let claimed: Job[];
+    try {
+      claimed = queue.claim("zalo", { limit: free, leaseMs });
+    } catch (err) {
+      log.error({ err: errInfo(err) }, "zalo jobs could not be claimed");
+      wake(POLL_MS);
+      return;
+    }
+    for (const job of claimed) {
+      // A job of ours whose lease ran out while it was still working: it is still ours.
+      if (running.has(job.id)) continue;
+      const task = runJob(job)
+        .catch((err: unknown) => log.error({ err: errInfo(err), job: job.id }, "zalo job failed"))
+        .finally(() => {
+          running.delete(job.id);
+          pump();
+          checkIdle();
+        });
+      running.set(job.id, task);
+    }
+    // Jobs not due yet (a retry after a restart) or held back by an earlier one of the same resident.
+    if (running.size < concurrency && pendingInStore() > running.size) wake(POLL_MS);
+  }
+
+  /** At start: jobs a previous process left (claimed or not) are taken up. */
+  function resume(): void {
+    const { released, expired } = queue.recover("zalo", SEEN_EVENT_DAYS * 24 * 60 * 60 * 1000);
+    if (expired) log.warn({ expired }, "zalo jobs older than the de-duplication window dropped");
+    const left = queue.pending("zalo");
+    if (left) log.info({ pending: left, released }, "zalo jobs left by the last run taken up");
+    wake(0);
+  }
+
+  const idle = (): Promise<void> =>
+    running.size === 0 && pendingInStore() === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
 
   // ---- webhook -------------------------------------------------------------------------
   async function onWebhook(request: FastifyRequest, reply: FastifyReply) {
@@ -244,12 +401,22 @@ export function createZaloChannel(o: ZaloChannelOptions): ZaloChannel {
       log.info({ event: event.name.slice(0, 64) }, "zalo event type not handled; acknowledged");
       return reply.send({ ok: true, handled: false });
     }
-    if (closing || pending >= maxPending) {
+    if (closing || pendingInStore() >= maxPending) {
       void reply.header("Retry-After", "30");
       return reject(reply, 503, "BUSY");
     }
-    if (!o.store.markEventSeen("zalo", event.eventId)) return reply.send({ ok: true, duplicate: true });
-    schedule(event.kind === "text" ? { kind: "text", userId: event.userId, text: event.text } : { kind: event.kind, userId: event.userId });
+    const job = event.kind === "text" ? { kind: "text", userId: event.userId, text: event.text } : { kind: event.kind, userId: event.userId };
+    let added: boolean;
+    try {
+      // Seen and stored in one transaction, committed before the 200 leaves.
+      added = queue.enqueue({ channel: "zalo", eventId: event.eventId, orderKey: event.userId, payload: job });
+    } catch (err) {
+      log.error({ err: errInfo(err) }, "zalo event could not be stored; Zalo will resend it");
+      void reply.header("Retry-After", "30");
+      return reject(reply, 503, "BUSY");
+    }
+    if (!added) return reply.send({ ok: true, duplicate: true });
+    wake(0);
     return reply.send({ ok: true });
   }
 
@@ -266,21 +433,34 @@ export function createZaloChannel(o: ZaloChannelOptions): ZaloChannel {
       const t = client.tokenStatus();
       if (!t.hasAccessToken && !t.canRefresh) log.error("zalo: no access token and no way to refresh one; replies cannot be sent (set ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN)");
       else if (!t.canRefresh) log.warn("zalo: tokens cannot be refreshed (set ZALO_REFRESH_TOKEN and ZALO_APP_SECRET_KEY); replies stop when the access token expires");
+      resume();
     },
     deliver,
     idle,
     async close(timeoutMs = 10_000) {
       closing = true;
+      clearTimeout(wakeTimer);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
         timer.unref();
       });
-      const drained = await Promise.race([idle().then(() => true as const), timedOut]);
+      const drained = await Promise.race([Promise.all(running.values()).then(() => true as const), timedOut]);
       clearTimeout(timer);
-      if (!drained) log.warn({ pending }, "zalo jobs still running at shutdown");
+      if (!drained) {
+        // Their progress is saved: the next start sends what they had not handed to Zalo yet.
+        const ids = [...running.keys()];
+        try {
+          queue.release(ids);
+        } catch (err) {
+          log.error({ err: errInfo(err) }, "zalo job leases could not be released");
+        }
+        log.warn({ running: ids.length }, "zalo jobs still running at shutdown; left for the next start");
+      }
+      const left = pendingInStore();
+      if (left) log.info({ left }, "zalo jobs left in the store for the next start");
       return drained;
     },
-    pending: () => pending,
+    pending: pendingInStore,
   };
 }

@@ -50,11 +50,15 @@ export class ZaloApiError extends Error {
   }
 }
 
-/** Zalo could not be reached or answered with an HTTP error, after retries. */
+/**
+ * Zalo could not be reached or answered with an HTTP error, after retries. `uncertain`: the
+ * request timed out, so Zalo may have taken the message (resending could deliver it twice).
+ */
 export class ZaloTransportError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
+    readonly uncertain = false,
   ) {
     super(message);
     this.name = "ZaloTransportError";
@@ -100,9 +104,18 @@ export interface SendResult {
   readonly messageId: string | null;
 }
 
+export interface SendOptions {
+  /**
+   * Called once, synchronously, right before the message first goes on the wire (after the
+   * access token is ready): the caller records "this message may be delivered from now on".
+   * A throw cancels the send.
+   */
+  readonly beforeSend?: () => void;
+}
+
 export interface ZaloClient {
   /** Sends one text message (≤ ZALO_TEXT_LIMIT characters) to a user of the OA. */
-  sendText(userId: string, text: string): Promise<SendResult>;
+  sendText(userId: string, text: string, options?: SendOptions): Promise<SendResult>;
   /** The current access token, refreshed first if it is known to expire within a minute. */
   accessToken(): Promise<string>;
   /** Refreshes now (single-flight); `stale` skips the refresh if another caller already replaced it. */
@@ -148,7 +161,8 @@ export function tokenFingerprint(accessToken: string | undefined, refreshToken: 
 function describeTransport(err: unknown): ZaloTransportError {
   if (err instanceof AxiosError) {
     const status = err.response?.status ?? null;
-    return new ZaloTransportError(status ? `Zalo answered HTTP ${status}` : `Zalo unreachable (${err.code ?? "network error"})`, status);
+    const timedOut = status === null && (err.code === "ECONNABORTED" || err.code === "ETIMEDOUT");
+    return new ZaloTransportError(status ? `Zalo answered HTTP ${status}` : `Zalo unreachable (${err.code ?? "network error"})`, status, timedOut);
   }
   return new ZaloTransportError(`Zalo request failed (${(err as Error)?.name ?? "error"})`, null);
 }
@@ -267,9 +281,10 @@ export function createZaloClient(o: ZaloClientOptions): ZaloClient {
     return parsed.data;
   }
 
-  async function sendText(userId: string, text: string): Promise<SendResult> {
+  async function sendText(userId: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     if (text.length > ZALO_TEXT_LIMIT) throw new RangeError(`text longer than ${ZALO_TEXT_LIMIT} characters`);
     let token = await accessToken();
+    options.beforeSend?.();
     let res = await post(token, userId, text);
     if (res.error !== 0 && TOKEN_ERROR_CODES.has(res.error)) {
       o.logger.warn({ code: res.error }, "zalo access token rejected; refreshing");
