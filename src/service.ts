@@ -22,7 +22,7 @@ import { registerConsole } from "./channels/web/console/index.js";
 import { broadcastToDocx, broadcastToText, createBroadcaster, type Broadcaster } from "./core/broadcast/index.js";
 import { TOPIC_PROFILES } from "./core/broadcast/topics.js";
 import { createHttpServer, type ServiceHealth } from "./server/http.js";
-import { openSqliteStore } from "./storage/sqlite-store.js";
+import { checkDatabaseFile, openSqliteStore } from "./storage/sqlite-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TELEGRAM_RETRY_MS = 60_000;
@@ -104,6 +104,8 @@ function scheduleEvery(task: () => void, intervalMs: number): () => void {
 }
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  // Before the index is built: an initialised database that is now missing or empty stops the start.
+  checkDatabaseFile(path.resolve(config.DATA_DIR));
   const engine = createLiveEngine(
     await createEngine(config, {
       onProgress: ({ phase, done, total }) => {

@@ -2,14 +2,17 @@
  * npm run backup [-- --out <dir>]: an online backup of what cannot be rebuilt, into
  * `backups/tro-ly-so-YYYYMMDD-HHMMSS.tar.gz` (local time):
  *
- *   data/tro-ly-so.sqlite            the database, copied with SQLite's online backup API
- *                                    (better-sqlite3 `db.backup()`), safe while the service runs
+ *   data/tro-ly-so.sqlite            the database, written with SQLite's `VACUUM INTO` (a fresh
+ *                                    file holding only live rows: nothing a resident deleted),
+ *                                    safe while the service runs
  *   data/user-key.secret             the key behind the pseudonymous user ids (when it is a file)
  *   knowledge/faq/cua-can-bo-xa.md   the FAQ entries commune officials saved from the console
  *   manifest.json                    schema version, row counts, size and sha256 of each file
  *
  * The search index is not included: the service rebuilds it from `knowledge/` when needed.
  * The archive holds the user-key secret and Zalo tokens, so it is written with mode 0600.
+ * Archives in the same folder older than RETENTION_DAYS are deleted afterwards (expireBackups),
+ * so deleted and expired data does not outlive the retention period in backups.
  * `npm run restore` (restore.ts) verifies and puts an archive back.
  */
 import { createHash } from "node:crypto";
@@ -23,7 +26,7 @@ import { z } from "zod/v4";
 import { loadConfig } from "../config.js";
 import { AppError } from "../core/errors.js";
 import { STAFF_FAQ_FILE } from "../storage/staff-faq.js";
-import { DATABASE_FILE, SECRET_FILE } from "../storage/sqlite-store.js";
+import { checkDatabaseFile, DATABASE_FILE, SECRET_FILE } from "../storage/sqlite-store.js";
 import { userVersion } from "../storage/migrations.js";
 
 /** Where each backed-up file sits inside the archive (POSIX paths). */
@@ -108,7 +111,14 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
   const outDir = path.resolve(options.outDir);
   const now = options.now ?? new Date();
   const dbFile = path.join(dataDir, DATABASE_FILE);
+  // A lost database must not be backed up as an empty one (expiry would then delete the good backups).
+  try {
+    checkDatabaseFile(dataDir);
+  } catch (err) {
+    throw new OpsError(`Cơ sở dữ liệu ${dbFile} đã mất hoặc rỗng: không sao lưu, các bản sao lưu cũ được giữ nguyên. Khôi phục bằng npm run restore.`, { cause: err });
+  }
   if (!existsSync(dbFile)) throw new OpsError(`Không có cơ sở dữ liệu ${dbFile} (DATA_DIR đúng chưa? dịch vụ đã chạy lần nào chưa?).`);
+  if ((await stat(dbFile)).size === 0) throw new OpsError(`Cơ sở dữ liệu ${dbFile} rỗng (0 byte): không có gì để sao lưu.`);
 
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   // Staging inside outDir: same file system as the archive, and mkdtemp makes it 0700.
@@ -118,11 +128,13 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
     await mkdir(path.dirname(target("database")), { recursive: true });
     await mkdir(path.dirname(target("faq")), { recursive: true });
 
-    // Online backup: pages are copied in steps while the service keeps reading and writing.
+    // VACUUM INTO writes the rows of one read snapshot (the WAL included) into a new file while the
+    // service keeps reading and writing. Unlike a page copy (db.backup()), it carries no free
+    // space, so nothing deleted before the backup, even before secure_delete was on, is in it.
     const source = new Database(dbFile, { fileMustExist: true });
     try {
       source.pragma("busy_timeout = 5000");
-      await source.backup(target("database"));
+      source.prepare("VACUUM INTO ?").run(target("database"));
     } finally {
       source.close();
     }
@@ -186,9 +198,37 @@ export async function pruneBackups(outDir: string, keep: number): Promise<string
   return doomed;
 }
 
+/** The time in an archive's name (local time, as backupStamp writes it); null for other names. */
+export function archiveTime(name: string): Date | null {
+  const m = /^tro-ly-so-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-\d+)?\.tar\.gz$/.exec(name);
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return new Date(y, mo - 1, d, h, mi, sec);
+}
+
+/**
+ * Deletes the backup archives in `outDir` taken more than `retentionDays` days before `now` (by
+ * the time in their name), except `keep` (the archive just written); returns the deleted paths.
+ * A resident's deleted data and expired question text thus leave the backups within
+ * RETENTION_DAYS, on the schedule backups are taken.
+ */
+export async function expireBackups(outDir: string, retentionDays: number, now: Date, keep?: string): Promise<string[]> {
+  const cutoff = now.getTime() - retentionDays * 24 * 60 * 60 * 1000;
+  const doomed = (await readdir(outDir))
+    .filter((n) => {
+      const at = archiveTime(n);
+      return at !== null && at.getTime() < cutoff;
+    })
+    .map((n) => path.join(outDir, n))
+    .filter((f) => keep === undefined || path.resolve(f) !== path.resolve(keep));
+  for (const file of doomed) await rm(file, { force: true });
+  return doomed;
+}
+
 const USAGE = `Cách dùng: npm run backup [-- --out <thư mục>] [--keep <số bản>]
   --out    thư mục chứa tệp sao lưu (mặc định: ./backups)
   --keep   chỉ giữ số bản mới nhất này trong thư mục, xóa các bản cũ hơn (mặc định: giữ tất cả)
+Luôn xóa các bản trong thư mục cũ hơn RETENTION_DAYS ngày (thời hạn lưu dữ liệu, mặc định 180).
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -204,7 +244,8 @@ async function main(argv: string[]): Promise<void> {
     } else throw new OpsError(`Không hiểu tham số "${arg}".\n${USAGE}`);
   }
   const config = loadConfig();
-  const result = await createBackup({ dataDir: config.DATA_DIR, knowledgeDir: config.KNOWLEDGE_DIR, outDir });
+  const now = new Date();
+  const result = await createBackup({ dataDir: config.DATA_DIR, knowledgeDir: config.KNOWLEDGE_DIR, outDir, now });
   const { manifest } = result;
   const rows = Object.entries(manifest.counts).map(([t, n]) => `${t} ${n}`).join(", ");
   process.stderr.write(
@@ -217,6 +258,8 @@ async function main(argv: string[]): Promise<void> {
       "",
     ].join("\n"),
   );
+  const expired = await expireBackups(path.resolve(outDir), config.RETENTION_DAYS, now, result.file);
+  if (expired.length) process.stderr.write(`Đã xóa ${expired.length} bản sao lưu cũ hơn ${config.RETENTION_DAYS} ngày (RETENTION_DAYS).\n`);
   if (keep !== null) {
     const deleted = await pruneBackups(path.resolve(outDir), keep);
     if (deleted.length) process.stderr.write(`Đã xóa ${deleted.length} bản sao lưu cũ (giữ ${keep} bản mới nhất).\n`);

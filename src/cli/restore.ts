@@ -5,6 +5,7 @@
  * 2. Unpacks into a temporary folder inside DATA_DIR and verifies everything before touching
  *    anything: only known file names, the manifest, each file's size and sha256, SQLite's
  *    integrity check, and a schema version this build can run.
+ *    The verified database is then rebuilt (VACUUM), so free pages of an old archive carry nothing.
  * 3. Moves the current files aside as `<file>.before-restore` (the database after a checkpoint,
  *    with any -wal/-shm), then moves the restored ones in. Older `.before-restore` copies are
  *    never overwritten silently: `--force` replaces them.
@@ -157,6 +158,14 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   try {
     const manifest = await unpackVerified(archive, staging);
     if (options.checkOnly) return { manifest, restored: [], movedAside: [] };
+    // Archives made before backups were written with VACUUM INTO may hold deleted rows in free
+    // pages; rebuilding the verified copy leaves only its live rows.
+    const staged = new Database(path.join(staging, ...ARCHIVE_PATHS.database.split("/")), { fileMustExist: true });
+    try {
+      staged.exec("VACUUM");
+    } finally {
+      staged.close();
+    }
 
     const targets: Record<ArchiveFileKind, string> = {
       database: path.join(dataDir, DATABASE_FILE),

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: "Bà con gửi quá nhiều câu hỏi trong một phút. Vui lòng đợi một lát rồi hỏi lại.",
   STAFF_EXISTS: "Tên đăng nhập này đã có.",
   QUEUE_ITEM_UNKNOWN: "Không tìm thấy câu hỏi này trong hàng chờ.",
+  DATABASE_LOST: "Tệp cơ sở dữ liệu bị mất hoặc rỗng trong khi trước đó đã có dữ liệu.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -227,9 +227,15 @@ export interface Store {
 
   /** Everything stored about the user (the rows `deleteUser` would remove); undefined for an unknown key. */
   exportUser(key: string): UserExport | undefined;
-  /** Removes every row about the user (user, consent, messages, feedback, queue, state). */
+  /**
+   * Removes every row about the user (user, consent, messages, feedback, queue, state). The
+   * removed bytes are overwritten in the storage files too, not only unlinked.
+   */
   deleteUser(key: string): RemovalCounts;
-  /** Blanks or removes text older than `days` (question text, answers, reasons); returns counts. */
+  /**
+   * Blanks or removes text older than `days` (question text, answers, reasons); returns counts.
+   * Like deleteUser, it leaves no copy of the removed text in the storage files.
+   */
   purge(days: number, now?: Date): RemovalCounts;
   /** Runs `SELECT 1` and reads the schema version; never throws. */
   health(): StoreHealth;

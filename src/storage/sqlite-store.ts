@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { AppError } from "../core/errors.js";
@@ -28,6 +28,11 @@ import { createSqliteJobQueue } from "./sqlite-job-queue.js";
 
 /** File name of the database inside the data directory. */
 export const DATABASE_FILE = "tro-ly-so.sqlite";
+/**
+ * Sidecar written next to the database once it has been initialised (schema created). Its
+ * presence with a missing or zero-length database means the data was lost, never a new install.
+ */
+export const DATABASE_MARKER_FILE = `${DATABASE_FILE}.meta.json`;
 /** File name of the generated user-key secret inside the data directory (mode 0600). */
 export const SECRET_FILE = "user-key.secret";
 /** How long a connection waits for another process's write lock before failing, in ms. */
@@ -173,8 +178,62 @@ function toQueueItem(row: QueueRow): QueueItem {
 }
 
 /**
+ * Throws AppError DATABASE_LOST when `<dataDir>/tro-ly-so.sqlite` is missing or zero-length
+ * although DATABASE_MARKER_FILE says it had been initialised: SQLite would silently start a new,
+ * empty database there. A new install (no marker) passes.
+ */
+export function checkDatabaseFile(dataDir: string): void {
+  const dbFile = path.join(dataDir, DATABASE_FILE);
+  const marker = path.join(dataDir, DATABASE_MARKER_FILE);
+  if (!existsSync(marker)) return;
+  let size: number | null = null;
+  try {
+    size = statSync(dbFile).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  if (size !== null && size > 0) return;
+  const what = size === null ? "is missing" : "is empty (0 bytes)";
+  const vi = size === null ? "không còn" : "rỗng (0 byte)";
+  throw new AppError(
+    "DATABASE_LOST",
+    `database file ${dbFile} ${what} but ${marker} shows it had been initialised: refusing to start on an empty database. ` +
+      "Restore the latest backup with `npm run restore -- backups/<file>.tar.gz` (to start afresh on purpose, delete both files). " +
+      `— Tệp cơ sở dữ liệu ${dbFile} ${vi} trong khi ${marker} cho thấy nó đã có dữ liệu: không khởi động với cơ sở dữ liệu trống. ` +
+      "Khôi phục bản sao lưu mới nhất: npm run restore -- backups/<tệp>.tar.gz (muốn bắt đầu lại từ đầu thì xóa cả hai tệp).",
+  );
+}
+
+/** Writes DATABASE_MARKER_FILE once; only its existence counts, so a concurrent or torn write is harmless. */
+function writeMarker(dataDir: string, at: string): void {
+  const body = {
+    app: "tro-ly-so",
+    database: DATABASE_FILE,
+    initialisedAt: at,
+    note: "Cơ sở dữ liệu đã được khởi tạo: nếu tệp cơ sở dữ liệu mất hoặc rỗng, dịch vụ không khởi động (khôi phục bằng npm run restore). Đừng xóa tệp này.",
+  };
+  try {
+    writeFileSync(path.join(dataDir, DATABASE_MARKER_FILE), `${JSON.stringify(body, null, 2)}\n`, { flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+}
+
+/**
+ * Folds the WAL into the database file and truncates it to zero bytes, so that page images
+ * written before a deletion (which still hold the deleted text) do not linger in `-wal`. Waits
+ * up to the busy timeout for readers of another connection; if one still holds the WAL then, it
+ * is truncated at the next deletion, the next retention purge (daily) or when the last
+ * connection closes.
+ */
+function truncateWal(db: Database.Database): void {
+  db.pragma("wal_checkpoint(TRUNCATE)");
+}
+
+/**
  * Opens (creating and migrating as needed) `<dataDir>/tro-ly-so.sqlite` and returns the shared
- * Store. The connection uses WAL, foreign keys and a busy timeout; every method is synchronous.
+ * Store. The connection uses WAL, foreign keys, a busy timeout and secure_delete; every method is
+ * synchronous. Refuses (DATABASE_LOST) a missing or empty database that had been initialised.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const now = options.now ?? (() => new Date());
@@ -183,6 +242,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const secret = options.secret ?? loadOrCreateSecret(path.join(options.dataDir, SECRET_FILE));
   if (secret.length === 0) throw new AppError("CONFIG_INVALID", "user-key secret is empty");
 
+  checkDatabaseFile(options.dataDir);
   const db = new Database(path.join(options.dataDir, DATABASE_FILE));
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -190,7 +250,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
+    // Deleted and overwritten rows are zeroed in their pages, not just unlinked: a resident's
+    // deleted questions must not stay readable in the file (or in the WAL once it is truncated).
+    db.pragma("secure_delete = ON");
+    const existed = userVersion(db) > 0;
     migrate(db);
+    if (!existsSync(path.join(options.dataDir, DATABASE_MARKER_FILE))) {
+      // A database from before secure_delete (or restored into a new folder) may hold deleted rows
+      // in its free space: rebuilding it once leaves only live rows.
+      if (existed) {
+        db.exec("VACUUM");
+        truncateWal(db);
+      }
+      writeMarker(options.dataDir, stamp());
+    }
   } catch (err) {
     db.close();
     throw err;
@@ -566,12 +639,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     deleteUser(key): RemovalCounts {
-      return deleteUser.immediate(key);
+      const counts = deleteUser.immediate(key);
+      truncateWal(db);
+      return counts;
     },
 
     purge(days, at = now()): RemovalCounts {
       if (!Number.isFinite(days) || days < 0) throw new RangeError(`purge days must be a non-negative number, got ${days}`);
-      return purge.immediate(new Date(at.getTime() - days * DAY_MS).toISOString());
+      const counts = purge.immediate(new Date(at.getTime() - days * DAY_MS).toISOString());
+      // Every run, not only when rows changed: it also finishes a truncation a reader held up earlier.
+      truncateWal(db);
+      return counts;
     },
 
     health() {

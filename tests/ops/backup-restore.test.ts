@@ -11,7 +11,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import * as tar from "tar";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ARCHIVE_PATHS, createBackup, pruneBackups, type BackupManifest } from "../../src/cli/backup.js";
+import { ARCHIVE_PATHS, archiveTime, createBackup, expireBackups, pruneBackups, type BackupManifest } from "../../src/cli/backup.js";
 import { restoreBackup } from "../../src/cli/restore.js";
 import type { Store } from "../../src/core/store.js";
 import { SCHEMA_VERSION } from "../../src/storage/migrations.js";
@@ -103,6 +103,48 @@ describe("backup", () => {
     expect(left).toEqual(["ghi-chu.txt", "tro-ly-so-20260102-010000-2.tar.gz", "tro-ly-so-20260102-010000.tar.gz"]);
     expect(made).toContain("tro-ly-so-20260102-010000-2.tar.gz");
     expect((await pruneBackups(outDir, 1)).map((f) => path.basename(f))).toEqual(["tro-ly-so-20260102-010000.tar.gz"]);
+  });
+
+  it("should delete the archives older than the retention period, never the one just written", async () => {
+    const store = openSqliteStore({ dataDir });
+    store.close();
+    const now = new Date(2026, 6, 1, 2, 30, 0);
+    const at = (days: number) => new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
+    const names: Record<string, string> = {};
+    for (const [label, when] of [["old", at(31)], ["edge", at(30)], ["recent", at(29)], ["now", now]] as const) {
+      names[label] = path.basename((await createBackup({ dataDir, knowledgeDir, outDir, now: when })).file);
+    }
+    expect(archiveTime(names.old as string)).toEqual(at(31));
+    await writeFile(path.join(outDir, "tro-ly-so-ghi-chu.txt"), "not an archive\n");
+
+    const deleted = await expireBackups(outDir, 30, new Date(now.getTime() + 1), path.join(outDir, names.now as string));
+    expect(deleted.map((f) => path.basename(f)).sort()).toEqual([names.edge, names.old].sort());
+    expect((await readdir(outDir)).sort()).toEqual([names.now, names.recent, "tro-ly-so-ghi-chu.txt"].sort());
+    // The archive just written stays even when the clock says it is old.
+    expect(await expireBackups(outDir, 0, new Date(now.getTime() + 1), path.join(outDir, names.now as string))).toEqual([path.join(outDir, names.recent as string)]);
+    expect(await readdir(outDir)).toContain(names.now);
+  });
+
+  it("should hold only live rows: a deleted resident's text is not in the archive", async () => {
+    const store = openSqliteStore({ dataDir });
+    try {
+      fill(store, "xoa-ngay-truoc-sao-luu");
+      fill(store, "giu-lai");
+      store.deleteUser(store.userKey("telegram", "tg-xoa-ngay-truoc-sao-luu"));
+      const { file, manifest } = await createBackup({ dataDir, knowledgeDir, outDir });
+      const unpacked = path.join(root, "unpacked");
+      await mkdir(unpacked);
+      await tar.extract({ file, cwd: unpacked });
+      const bytes = await readFile(path.join(unpacked, ...ARCHIVE_PATHS.database.split("/")));
+      // fill() writes the tag into the resident's question, 👎 reason and staff question (and into rows not about them: state, credentials).
+      for (const text of ["câu hỏi xoa-ngay-truoc-sao-luu", "lý do xoa-ngay-truoc-sao-luu", "hỏi cán bộ xoa-ngay-truoc-sao-luu"]) {
+        expect(bytes.includes(Buffer.from(text))).toBe(false);
+      }
+      expect(bytes.includes(Buffer.from("câu hỏi giu-lai"))).toBe(true);
+      expect(manifest.counts).toMatchObject({ users: 1, messages: 1 });
+    } finally {
+      store.close();
+    }
   });
 
   it("should refuse clearly when there is no database", async () => {

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -7,7 +8,7 @@ import { AppError } from "../../src/core/errors.js";
 import { MASK_LABEL } from "../../src/core/privacy/mask.js";
 import type { Channel, Store } from "../../src/core/store.js";
 import { migrate, SCHEMA_VERSION, userVersion } from "../../src/storage/migrations.js";
-import { DATABASE_FILE, openSqliteStore, SECRET_FILE } from "../../src/storage/sqlite-store.js";
+import { checkDatabaseFile, DATABASE_FILE, DATABASE_MARKER_FILE, openSqliteStore, SECRET_FILE } from "../../src/storage/sqlite-store.js";
 
 const SECRET = "bi-mat-thu-nghiem";
 const PHONE = "0912 345 678";
@@ -548,6 +549,73 @@ describe("the database file", () => {
     expect(migrate(db)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     expect(() => open()).toThrow(/newer than this build/);
+  });
+
+  /** Bytes of the database file and its -wal as they are on disk now. */
+  async function onDisk(): Promise<Buffer> {
+    const file = path.join(dir, DATABASE_FILE);
+    const wal = existsSync(`${file}-wal`) ? await readFile(`${file}-wal`) : Buffer.alloc(0);
+    return Buffer.concat([await readFile(file), wal]);
+  }
+
+  it("should overwrite deleted and purged text in the file and empty the WAL (secure_delete, checkpoint)", async () => {
+    const store = open();
+    const gone = consentedUser(store, "telegram", "71");
+    const kept = consentedUser(store, "zalo", "72");
+    for (let i = 0; i < 20; i++) message(store, gone, `cau hoi rieng cua xom Dong Quyt ${i}`);
+    message(store, kept, "cau hoi cua thon Lac Thuy");
+    expect((await onDisk()).includes("xom Dong Quyt")).toBe(true);
+
+    store.deleteUser(gone);
+    const file = path.join(dir, DATABASE_FILE);
+    expect(existsSync(`${file}-wal`) ? (await stat(`${file}-wal`)).size : 0).toBe(0);
+    expect((await onDisk()).includes("xom Dong Quyt")).toBe(false);
+    expect((await onDisk()).includes("thon Lac Thuy")).toBe(true);
+
+    clock = new Date(clock.getTime() + 40 * DAY_MS);
+    store.purge(30);
+    expect((await onDisk()).includes("thon Lac Thuy")).toBe(false);
+    expect(store.getUser(kept)?.consent?.granted).toBe(true);
+  });
+
+  it("should rebuild once a database written before secure_delete, so rows deleted back then leave the file", async () => {
+    const store = open();
+    const key = consentedUser(store, "telegram", "81");
+    message(store, key, "cau hoi xoa tu phien ban cu");
+    store.close();
+    // As an older build left it: no marker, and a row deleted without overwriting.
+    await rm(path.join(dir, DATABASE_MARKER_FILE));
+    const old = new Database(path.join(dir, DATABASE_FILE));
+    old.pragma("secure_delete = OFF");
+    old.prepare("DELETE FROM messages").run();
+    old.close();
+    expect((await readFile(path.join(dir, DATABASE_FILE))).includes("xoa tu phien ban cu")).toBe(true);
+
+    open().close();
+    expect((await readFile(path.join(dir, DATABASE_FILE))).includes("xoa tu phien ban cu")).toBe(false);
+    expect(existsSync(path.join(dir, DATABASE_MARKER_FILE))).toBe(true);
+  });
+
+  it("should mark an initialised database and refuse it once it is emptied or missing (DATABASE_LOST)", async () => {
+    const file = path.join(dir, DATABASE_FILE);
+    // A new install passes, and so does a zero-length file nobody initialised.
+    expect(() => checkDatabaseFile(dir)).not.toThrow();
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, "");
+    open().close();
+    const marker = JSON.parse(await readFile(path.join(dir, DATABASE_MARKER_FILE), "utf8")) as { app: string; database: string };
+    expect(marker).toMatchObject({ app: "tro-ly-so", database: DATABASE_FILE });
+
+    await truncate(file, 0);
+    const empty = catchError(() => open()) as AppError;
+    expect(empty.code).toBe("DATABASE_LOST");
+    expect(empty.message).toContain(file);
+    expect(empty.message).toContain("npm run restore");
+    expect((await stat(file)).size).toBe(0);
+
+    await rm(file);
+    expect((catchError(() => open()) as AppError).message).toContain("is missing");
+    expect(existsSync(file)).toBe(false);
   });
 
   it("should enforce foreign keys and close cleanly", () => {
