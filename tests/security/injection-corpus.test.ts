@@ -114,6 +114,8 @@ describe("LLM mode with a model that obeys the attacker", () => {
     fake = await startFakeOpenAI();
     const knowledge = path.join(work, "knowledge");
     await cp(KNOWLEDGE_DIR, knowledge, { recursive: true });
+    // Without the curated answers, so the question reaches the poisoned passage and the model.
+    await rm(path.join(knowledge, "faq"), { recursive: true, force: true });
     // A knowledge file that tries to give the model orders.
     await writeFile(
       path.join(knowledge, "loa-phat-thanh.md"),
