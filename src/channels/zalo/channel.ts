@@ -23,6 +23,7 @@ import PQueue from "p-queue";
 import { z } from "zod/v4";
 import type { Assistant, Resident } from "../../core/assistant.js";
 import { AppError, type ErrorCode } from "../../core/errors.js";
+import { createRateLimiter } from "../../core/rate-limit.js";
 import type { Job } from "../../core/jobs.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SEEN_EVENT_DAYS, type Store } from "../../core/store.js";
@@ -162,25 +163,10 @@ export function createZaloChannel(o: ZaloChannelOptions): ZaloChannel {
   let closing = false;
   let idleWaiters: Array<() => void> = [];
 
-  // ---- per-resident rate limit ---------------------------------------------------------
+  // ---- per-resident rate limit (the same sliding window as Telegram's) -------------------
   const rl = o.rateLimit ?? { timeFrameMs: 10_000, limit: 8 };
-  const recent = new Map<string, { times: number[]; warned: boolean }>();
-  /** "ok", "warn" (first message over the limit: say so once) or "drop". */
-  function admit(userId: string): "ok" | "warn" | "drop" {
-    const t = now();
-    if (recent.size > 10_000) for (const [k, v] of recent) if (t - (v.times[v.times.length - 1] ?? 0) > rl.timeFrameMs) recent.delete(k);
-    const entry = recent.get(userId) ?? { times: [], warned: false };
-    entry.times = entry.times.filter((x) => t - x < rl.timeFrameMs);
-    recent.set(userId, entry);
-    if (entry.times.length >= rl.limit) {
-      if (entry.warned) return "drop";
-      entry.warned = true;
-      return "warn";
-    }
-    entry.times.push(t);
-    entry.warned = false;
-    return "ok";
-  }
+  const limiter = createRateLimiter({ limit: rl.limit, windowMs: rl.timeFrameMs, now });
+  const admit = (userId: string) => limiter.admit(userId);
 
   // ---- sending ---------------------------------------------------------------------------
   async function sendAll(userId: string, texts: readonly string[]): Promise<void> {
