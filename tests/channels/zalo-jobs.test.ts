@@ -9,12 +9,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signatureHeader } from "../../src/channels/zalo/signature.js";
 import { createConfig } from "../../src/config.js";
 import { startService, type Service } from "../../src/service.js";
 import { openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
-import { APP_ID, OA_SECRET, startFakeZalo, type FakeZalo } from "../helpers/fake-zalo.js";
+import { APP_ID, OA_SECRET, postSignedZalo, startFakeZalo, zaloTextEvent, type FakeZalo } from "../helpers/fake-zalo.js";
 import { memoryLogger } from "../privacy/helpers.js";
 
 const MENU = /^Bà con gõ số để chọn chủ đề:/;
@@ -50,20 +49,7 @@ async function start(dataDir: string, log = memoryLogger("info")): Promise<Servi
 }
 
 async function post(service: Service, userId: string, text: string): Promise<number> {
-  const raw = JSON.stringify({
-    app_id: APP_ID,
-    user_id_by_app: `app-${userId}`,
-    event_name: "user_send_text",
-    timestamp: String(Date.now()),
-    sender: { id: userId },
-    recipient: { id: "579745863508352884" },
-    message: { text, msg_id: `jobs-${++nextMsg}` },
-  });
-  const res = await fetch(`http://127.0.0.1:${service.port}/webhooks/zalo`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-zevent-signature": signatureHeader(APP_ID, raw, String(JSON.parse(raw).timestamp), OA_SECRET) },
-    body: raw,
-  });
+  const res = await postSignedZalo(`http://127.0.0.1:${service.port}`, zaloTextEvent(userId, text, `jobs-${++nextMsg}`));
   return res.status;
 }
 

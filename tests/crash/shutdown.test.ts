@@ -10,10 +10,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signatureHeader } from "../../src/channels/zalo/signature.js";
 import { DATABASE_FILE } from "../../src/storage/sqlite-store.js";
 import { testConfig } from "../helpers/engine.js";
-import { APP_ID, OA_SECRET, startFakeZalo, type FakeZalo } from "../helpers/fake-zalo.js";
+import { APP_ID, OA_SECRET, postSignedZalo, startFakeZalo, zaloTextEvent, type FakeZalo } from "../helpers/fake-zalo.js";
 import { startTs } from "../helpers/spawn.js";
 
 const N = 10;
@@ -48,20 +47,7 @@ afterAll(async () => {
 
 let msg = 0;
 function post(base: string, userId: string, text: string): Promise<Response> {
-  const raw = JSON.stringify({
-    app_id: APP_ID,
-    user_id_by_app: `app-${userId}`,
-    event_name: "user_send_text",
-    timestamp: String(Date.now()),
-    sender: { id: userId },
-    recipient: { id: "579745863508352884" },
-    message: { text, msg_id: `shutdown-${++msg}` },
-  });
-  return fetch(`${base}/webhooks/zalo`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-zevent-signature": signatureHeader(APP_ID, raw, JSON.parse(raw).timestamp as string, OA_SECRET) },
-    body: raw,
-  });
+  return postSignedZalo(base, zaloTextEvent(userId, text, `shutdown-${++msg}`));
 }
 
 /** The answer (with its sources) and then the consent question of a first contact: complete. */

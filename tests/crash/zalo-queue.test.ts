@@ -15,10 +15,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signatureHeader } from "../../src/channels/zalo/signature.js";
 import { DATABASE_FILE } from "../../src/storage/sqlite-store.js";
 import { testConfig } from "../helpers/engine.js";
-import { APP_ID, OA_SECRET, startFakeZalo, type FakeZalo } from "../helpers/fake-zalo.js";
+import { APP_ID, OA_SECRET, postSignedZalo, startFakeZalo, zaloTextEvent, type FakeZalo } from "../helpers/fake-zalo.js";
 import { startTs } from "../helpers/spawn.js";
 
 const USERS = 40;
@@ -46,26 +45,12 @@ afterAll(async () => {
 });
 
 /** A signed event body, built once: a resend is the same bytes. */
-function event(userId: string, msgId: string, text: string): string {
-  return JSON.stringify({
-    app_id: APP_ID,
-    user_id_by_app: `app-${userId}`,
-    event_name: "user_send_text",
-    timestamp: String(Date.now()),
-    sender: { id: userId },
-    recipient: { id: "579745863508352884" },
-    message: { text, msg_id: msgId },
-  });
-}
+const event = (userId: string, msgId: string, text: string): string => zaloTextEvent(userId, text, msgId);
 
 /** Posts a body; the HTTP status, or 0 when the connection failed. */
 async function post(base: string, raw: string): Promise<{ status: number; duplicate: boolean }> {
   try {
-    const res = await fetch(`${base}/webhooks/zalo`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-zevent-signature": signatureHeader(APP_ID, raw, (JSON.parse(raw) as { timestamp: string }).timestamp, OA_SECRET) },
-      body: raw,
-    });
+    const res = await postSignedZalo(base, raw);
     const body = (await res.json().catch(() => ({}))) as { duplicate?: boolean };
     return { status: res.status, duplicate: body.duplicate === true };
   } catch {

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { signatureHeader } from "../../src/channels/zalo/signature.js";
 
 export interface SendRequest {
   readonly headers: IncomingHttpHeaders;
@@ -116,4 +117,27 @@ export async function startFakeZalo(initial: { access?: string[]; refresh?: stri
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return fake;
+}
+
+/** The body of a resident's text event as Zalo posts it (a resend is the same bytes). */
+export function zaloTextEvent(userId: string, text: string, msgId: string, timestamp = String(Date.now())): string {
+  return JSON.stringify({
+    app_id: APP_ID,
+    user_id_by_app: `app-${userId}`,
+    event_name: "user_send_text",
+    timestamp,
+    sender: { id: userId },
+    recipient: { id: "579745863508352884" },
+    message: { text, msg_id: msgId },
+  });
+}
+
+/** Posts a raw event body to a service at `base`, signed the way Zalo signs it. */
+export function postSignedZalo(base: string, raw: string): Promise<Response> {
+  const timestamp = String((JSON.parse(raw) as { timestamp?: string }).timestamp ?? "");
+  return fetch(`${base}/webhooks/zalo`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-zevent-signature": signatureHeader(APP_ID, raw, timestamp, OA_SECRET) },
+    body: raw,
+  });
 }
