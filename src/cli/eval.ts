@@ -9,6 +9,7 @@
  * With a language model configured, both modes run and are reported side by side; the gates
  * always apply to the default mode. Writes eval/results/latest.json.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -46,12 +47,7 @@ async function readItems(file: string): Promise<EvalItem[]> {
 
 /** Items of a file that may not exist yet (none when it does not). */
 async function readOptionalItems(file: string): Promise<EvalItem[]> {
-  try {
-    await readFile(file);
-  } catch {
-    return [];
-  }
-  return readItems(file);
+  return existsSync(file) ? readItems(file) : [];
 }
 
 async function readFloors(): Promise<{ dev?: TestFloor; test?: TestFloor }> {
