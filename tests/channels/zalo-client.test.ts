@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -73,6 +75,43 @@ describe("sending", () => {
     expect((err as ZaloTransportError).status).toBe(502);
     expect(zalo.sendRequests).toHaveLength(4);
     expect(JSON.stringify(err) + String(err)).not.toContain("seed-access");
+  });
+
+  it("should mark a message as going out once, as it goes on the wire, and not at all when Zalo cannot be reached", async () => {
+    zalo = await startFakeZalo({ access: ["seed-access"] });
+    zalo.script.push({ status: 503, body: {} });
+    const seenAtMark: number[] = [];
+    await client().sendText("8001", "một lần", { beforeSend: () => seenAtMark.push(zalo.sendRequests.length) });
+    // Once over the 503 and its retry, before Zalo had anything.
+    expect(seenAtMark).toEqual([0]);
+    expect(zalo.delivered).toEqual([{ userId: "8001", text: "một lần" }]);
+
+    // Nothing listens on this port: the connection is refused, nothing went out, nothing marked.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    let marks = 0;
+    const err = await client({ apiBaseUrl: `http://127.0.0.1:${port}`, retries: 1 })
+      .sendText("8001", "x", { beforeSend: () => marks++ })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZaloTransportError);
+    expect(marks).toBe(0);
+  });
+
+  it("should not send, nor retry, when marking the message fails, and report that failure", async () => {
+    zalo = await startFakeZalo({ access: ["seed-access"] });
+    const failure = new Error("disk full");
+    const err = await client()
+      .sendText("8001", "không gửi", {
+        beforeSend: () => {
+          throw failure;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBe(failure);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(zalo.sendRequests).toHaveLength(0);
   });
 
   it("should refuse a text longer than Zalo's limit", async () => {

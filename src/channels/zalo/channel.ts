@@ -10,10 +10,11 @@
  *
  * Exactly once across crashes and restarts: a job's replies are worked out once and saved with
  * the job (`checkpoint`) before the first is sent; each message is then marked sent in the store
- * right before it goes on the wire (`beforeSend`), so a restart sends only what was never
- * started. A message on the wire when the process dies is not sent again (it may have reached
- * Zalo, as with a timeout), so a crash can cost that one message but never duplicate one; a
- * message Zalo surely did not take (connection refused, HTTP 5xx/429) is unmarked and retried.
+ * in the same turn of the event loop in which its request is handed to the socket (`beforeSend`,
+ * see client.ts), so a restart sends exactly what never went out. Only a kill landing between
+ * that commit and the socket write (microseconds) could cost one message; none is ever sent
+ * twice. A message on the wire is not sent again after a timeout (Zalo may have it); one Zalo
+ * surely did not take (HTTP 5xx/429, connection reset before an answer) is unmarked and retried.
  * Sends that fail that way are retried with backoff; after `maxAttempts` claims the job is given
  * up (logged). On shutdown no new job starts, running ones finish within the grace period and
  * the rest stay in the store for the next start.

@@ -11,6 +11,10 @@
  *   Zalo error code and message only.
  */
 import { createHash } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 import axios, { AxiosError, type AxiosInstance } from "axios";
 import axiosRetry, { isNetworkError } from "axios-retry";
 import { z } from "zod/v4";
@@ -106,9 +110,11 @@ export interface SendResult {
 
 export interface SendOptions {
   /**
-   * Called once, synchronously, right before the message first goes on the wire (after the
-   * access token is ready): the caller records "this message may be delivered from now on".
-   * A throw cancels the send.
+   * Called once, synchronously, in the same turn of the event loop in which the request's bytes
+   * are first handed to a connected socket: the caller records "this message may be delivered
+   * from now on". Nothing is marked while the request waits for a token, a retry or a connection,
+   * so a process killed in that time has sent nothing and the message is simply sent after the
+   * restart. A throw cancels the send (the error is rethrown by `sendText`).
    */
   readonly beforeSend?: () => void;
 }
@@ -158,6 +164,41 @@ export function tokenFingerprint(accessToken: string | undefined, refreshToken: 
     .slice(0, 16);
 }
 
+/** `beforeSend` threw: the request was destroyed before it went out (never retried). */
+class SendCancelled extends Error {
+  constructor(readonly reason: unknown) {
+    super("send cancelled before it went out");
+    this.name = "SendCancelled";
+  }
+}
+const cancelledSend = (err: AxiosError): boolean => err.cause instanceof SendCancelled;
+
+/**
+ * An axios transport (node's http/https `request`) that calls `onWire` right before the request
+ * goes out: on a kept-alive socket, in the 'socket' event (the request is flushed to it in the
+ * same turn); on a new one, first among its 'connect' ('secureConnect' for TLS) listeners, which
+ * is where node writes what was buffered. Written by hand because axios has no hook between
+ * "request built" and "bytes on the socket"; `beforeRedirect`/`onUploadProgress` fire elsewhere.
+ */
+function wireTransport(onWire: () => void): { request: typeof http.request } {
+  const request = ((options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void): http.ClientRequest => {
+    const req = (options.protocol === "https:" ? https : http).request(options, callback);
+    const mark = () => {
+      try {
+        onWire();
+      } catch (err) {
+        req.destroy(new SendCancelled(err));
+      }
+    };
+    req.once("socket", (socket: Socket) => {
+      if (!socket.connecting) mark();
+      else socket.once(socket instanceof TLSSocket ? "secureConnect" : "connect", mark);
+    });
+    return req;
+  }) as typeof http.request;
+  return { request };
+}
+
 function describeTransport(err: unknown): ZaloTransportError {
   if (err instanceof AxiosError) {
     const status = err.response?.status ?? null;
@@ -170,12 +211,12 @@ function describeTransport(err: unknown): ZaloTransportError {
 export function createZaloClient(o: ZaloClientOptions): ZaloClient {
   const now = o.clock ?? Date.now;
   const base = o.retryBaseMs ?? 500;
-  const http: AxiosInstance = axios.create({ timeout: o.timeoutMs ?? 10_000, maxRedirects: 0 });
-  axiosRetry(http, {
+  const client: AxiosInstance = axios.create({ timeout: o.timeoutMs ?? 10_000, maxRedirects: 0 });
+  axiosRetry(client, {
     retries: o.retries ?? 3,
     // Connection failures (nothing reached Zalo), 5xx and 429. Timeouts are not retried: the
     // message may have been delivered, and a resident should not get the answer twice.
-    retryCondition: (err) => isNetworkError(err) || (err.response !== undefined && (err.response.status >= 500 || err.response.status === 429)),
+    retryCondition: (err) => (isNetworkError(err) && !cancelledSend(err)) || (err.response !== undefined && (err.response.status >= 500 || err.response.status === 429)),
     retryDelay: (n) => Math.min(base * 2 ** (n - 1), 8_000),
     onRetry: (n, err) => o.logger.warn({ attempt: n, status: err.response?.status ?? null, code: err.code ?? null }, "zalo request retried"),
   });
@@ -212,7 +253,7 @@ export function createZaloClient(o: ZaloClientOptions): ZaloClient {
     const form = new URLSearchParams({ app_id: o.appId, grant_type: "refresh_token", refresh_token: current.refreshToken });
     let body: unknown;
     try {
-      const res = await http.post(`${o.oauthBaseUrl}/v4/oa/access_token`, form.toString(), {
+      const res = await client.post(`${o.oauthBaseUrl}/v4/oa/access_token`, form.toString(), {
         headers: { "content-type": "application/x-www-form-urlencoded", secret_key: o.appSecretKey },
         // Only connection failures are retried: after a 5xx we cannot know whether Zalo already
         // spent the single-use refresh token.
@@ -264,16 +305,30 @@ export function createZaloClient(o: ZaloClientOptions): ZaloClient {
 
   // ---- messages ------------------------------------------------------------------------
 
-  async function post(token: string, userId: string, text: string): Promise<z.infer<typeof SendResponse>> {
+  /** One send request; `beforeSend` (at most once over its retries) as it goes on the wire. */
+  async function post(token: string, userId: string, text: string, beforeSend?: () => void): Promise<z.infer<typeof SendResponse>> {
     let data: unknown;
+    let cancelled: { error: unknown } | undefined;
+    let marked = false;
+    const onWire = () => {
+      if (marked) return;
+      marked = true;
+      try {
+        beforeSend?.();
+      } catch (error) {
+        cancelled = { error };
+        throw error;
+      }
+    };
     try {
-      const res = await http.post(
+      const res = await client.post(
         `${o.apiBaseUrl}/v3.0/oa/message/cs`,
         { recipient: { user_id: userId }, message: { text } },
-        { headers: { "content-type": "application/json", access_token: token } },
+        { headers: { "content-type": "application/json", access_token: token }, transport: beforeSend ? wireTransport(onWire) : undefined },
       );
       data = res.data;
     } catch (err) {
+      if (cancelled) throw cancelled.error;
       throw describeTransport(err);
     }
     const parsed = SendResponse.safeParse(data);
@@ -284,8 +339,7 @@ export function createZaloClient(o: ZaloClientOptions): ZaloClient {
   async function sendText(userId: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     if (text.length > ZALO_TEXT_LIMIT) throw new RangeError(`text longer than ${ZALO_TEXT_LIMIT} characters`);
     let token = await accessToken();
-    options.beforeSend?.();
-    let res = await post(token, userId, text);
+    let res = await post(token, userId, text, options.beforeSend);
     if (res.error !== 0 && TOKEN_ERROR_CODES.has(res.error)) {
       o.logger.warn({ code: res.error }, "zalo access token rejected; refreshing");
       token = await refresh(token);
