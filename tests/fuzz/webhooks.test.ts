@@ -20,7 +20,7 @@ import {
   zaloSignedCaseArb,
   type FuzzService,
   type HttpCase,
-} from "../../src/cli/fuzz.js";
+} from "../../tools/fuzz.js";
 import { signatureHeader } from "../../src/channels/zalo/signature.js";
 
 let fuzz: FuzzService;

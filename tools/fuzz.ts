@@ -26,16 +26,16 @@ import fc from "fast-check";
 import { pino } from "pino";
 import type { UserFromGetMe } from "grammy/types";
 import { z } from "zod/v4";
-import { MEDIA_EVENTS } from "../channels/zalo/events.js";
-import { signatureHeader } from "../channels/zalo/signature.js";
-import { createConfig } from "../config.js";
-import type { AnswerRequest, AnswerResult } from "../core/answering/answer-question.js";
-import { AnswerResultSchema, PublicAnswerSchema } from "../core/answering/result-schema.js";
-import type { Analyzer } from "../core/text/analyze.js";
-import { fold, hasNoDiacritics, toNfc, tokenize, toWords } from "../core/text/normalize.js";
-import { startService, type Service } from "../service.js";
+import { MEDIA_EVENTS } from "../src/channels/zalo/events.js";
+import { signatureHeader } from "../src/channels/zalo/signature.js";
+import { createConfig } from "../src/config.js";
+import type { AnswerRequest, AnswerResult } from "../src/core/answering/answer-question.js";
+import { AnswerResultSchema, PublicAnswerSchema } from "../src/core/answering/result-schema.js";
+import type { Analyzer } from "../src/core/text/analyze.js";
+import { fold, hasNoDiacritics, toNfc, tokenize, toWords } from "../src/core/text/normalize.js";
+import { startService, type Service } from "../src/service.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 
 /* ============================================================================================
  * Generators

@@ -19,15 +19,15 @@ import { EnsembleRetriever } from "@langchain/classic/retrievers/ensemble";
 import { BM25Retriever } from "@langchain/community/retrievers/bm25";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
-import type { Chunk } from "../core/knowledge/chunk.js";
-import { HashedNgramEmbeddings } from "../core/retrieval/hashed-embeddings.js";
-import { buildReport } from "./eval-report.js";
-import { EvalItemSchema, scoreItem, type EvalItem } from "./eval-score.js";
-import { loadConfig } from "../config.js";
-import { fold } from "../core/text/normalize.js";
-import { createEngine } from "../engine.js";
+import type { Chunk } from "../src/core/knowledge/chunk.js";
+import { HashedNgramEmbeddings } from "../src/core/retrieval/hashed-embeddings.js";
+import { buildReport } from "../src/cli/eval-report.js";
+import { EvalItemSchema, scoreItem, type EvalItem } from "../src/cli/eval-score.js";
+import { loadConfig } from "../src/config.js";
+import { fold } from "../src/core/text/normalize.js";
+import { createEngine } from "../src/engine.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;

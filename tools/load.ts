@@ -34,15 +34,15 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import type { UserFromGetMe } from "grammy/types";
-import { signatureHeader } from "../channels/zalo/signature.js";
-import { createConfig, loadConfig } from "../config.js";
-import { fold } from "../core/text/normalize.js";
-import { createLogger } from "../logger.js";
-import { startService, type Service } from "../service.js";
-import { migrate } from "../storage/migrations.js";
+import { signatureHeader } from "../src/channels/zalo/signature.js";
+import { createConfig, loadConfig } from "../src/config.js";
+import { fold } from "../src/core/text/normalize.js";
+import { createLogger } from "../src/logger.js";
+import { startService, type Service } from "../src/service.js";
+import { migrate } from "../src/storage/migrations.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SELF = path.join(ROOT, "src/cli/load.ts");
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SELF = path.join(ROOT, "tools/load.ts");
 
 const ZALO_APP_ID = "4200000000000000001";
 const ZALO_OA_SECRET = "load-test-oa-secret";
