@@ -1,5 +1,5 @@
 /**
- * The durable work queue of the messaging channels (port; SQLite in `storage/sqlite-job-queue.ts`).
+ * The durable work queue of the messaging channels (port; SQLite in `storage/sqlite/job-queue.ts`).
  *
  * A webhook event is acknowledged only once its job is stored: `enqueue` records the event id as
  * seen and adds the job in one transaction, so an event is either refused (and resent by the
