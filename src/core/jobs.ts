@@ -45,7 +45,7 @@ export interface JobQueue {
   /**
    * Records `eventId` as seen and stores the job, in one transaction committed before this
    * returns. False, adding nothing, when the event was seen before (a resend). Event ids are
-   * remembered SEEN_EVENT_DAYS days (the same table as `Store.markEventSeen`).
+   * remembered SEEN_EVENT_DAYS days (the same table as `EventLog.markEventSeen`).
    */
   enqueue(input: JobInput): boolean;
   /**
