@@ -1,5 +1,5 @@
 /**
- * The durable work queue of the messaging channels (port; SQLite in `storage/sqlite-job-queue.ts`).
+ * The durable work queue of the messaging channels (port; SQLite in `storage/sqlite/job-queue.ts`).
  *
  * A webhook event is acknowledged only once its job is stored: `enqueue` records the event id as
  * seen and adds the job in one transaction, so an event is either refused (and resent by the
@@ -45,7 +45,7 @@ export interface JobQueue {
   /**
    * Records `eventId` as seen and stores the job, in one transaction committed before this
    * returns. False, adding nothing, when the event was seen before (a resend). Event ids are
-   * remembered SEEN_EVENT_DAYS days (the same table as `Store.markEventSeen`).
+   * remembered SEEN_EVENT_DAYS days (the same table as `EventLog.markEventSeen`).
    */
   enqueue(input: JobInput): boolean;
   /**

@@ -1,5 +1,7 @@
 /**
- * The store ports every channel shares (implemented with SQLite in `storage/sqlite-store.ts`).
+ * The store ports (implemented with SQLite in `storage/sqlite/`, one module per port): the data
+ * of residents, their messages, the staff queue, conversation state, staff accounts, usage
+ * statistics, credentials, seen events and maintenance; `Store` is all of them together.
  * Users are pseudonymous: `key` is a keyed hash of channel + the channel's user id. The raw chat
  * id (`deliveryAddress`) is kept only while a staff answer may still have to be delivered.
  * Text that may identify people (question text, staff answers, feedback reasons) is masked by the
@@ -170,7 +172,11 @@ export interface StoreHealth {
   readonly error?: string;
 }
 
-export interface Store {
+/**
+ * The residents themselves (pseudonymous users, their consent and commune), and their rights to
+ * see and to erase what is kept about them.
+ */
+export interface ResidentRecords {
   /** The pseudonymous key of a channel user (stable for the same secret). */
   userKey(channel: Channel, channelUserId: string): string;
   /** Creates the user on first contact; returns the stored record. */
@@ -178,11 +184,24 @@ export interface Store {
   getUser(key: string): UserRecord | undefined;
   setConsent(key: string, granted: boolean, noticeVersion: string): UserRecord;
   setCommune(key: string, commune: string | null): void;
+  /** Everything stored about the user (the rows `deleteUser` would remove); undefined for an unknown key. */
+  exportUser(key: string): UserExport | undefined;
+  /**
+   * Removes every row about the user (user, consent, messages, feedback, queue, state). The
+   * removed bytes are overwritten in the storage files too, not only unlinked.
+   */
+  deleteUser(key: string): RemovalCounts;
+}
 
+/** The questions residents asked (masked, only with consent) and their ratings of the answers. */
+export interface MessageLog {
   recordMessage(input: MessageInput): MessageRecord;
   getMessage(id: number): MessageRecord | undefined;
   recordFeedback(input: FeedbackInput): void;
+}
 
+/** Questions handed to commune staff, their answers and the delivery of those answers. */
+export interface StaffQueue {
   /** Queues a question for staff; the text is masked; throws CONSENT_REQUIRED without consent. */
   enqueue(input: QueueInput): QueueItem;
   getQueueItem(id: number): QueueItem | undefined;
@@ -193,13 +212,17 @@ export interface Store {
   answerQueueItem(id: number, answer: string, staff: string): QueueItem;
   /** After delivery (or a failed attempt): stores the outcome and forgets the raw address on success. */
   markDelivered(id: number, delivered: boolean): void;
+}
 
-  /** Key–value state per key (grammY sessions, flow state); values are JSON. */
+/** Key–value state per key (grammY sessions, flow state); values are JSON. */
+export interface ConversationState {
   getState<T>(key: string): T | undefined;
   setState<T>(key: string, value: T): void;
   deleteState(key: string): void;
+}
 
-  /** Console accounts. `createStaff` throws AppError STAFF_EXISTS when the name is taken. */
+/** Console accounts. `createStaff` throws AppError STAFF_EXISTS when the name is taken. */
+export interface StaffAccounts {
   createStaff(username: string, passwordHash: string): StaffAccount;
   getStaffCredentials(username: string): { readonly account: StaffAccount; readonly passwordHash: string } | undefined;
   listStaff(): StaffAccount[];
@@ -207,31 +230,30 @@ export interface Store {
   setStaffDisabled(username: string, disabled: boolean): boolean;
   setStaffPassword(username: string, passwordHash: string): boolean;
   recordStaffLogin(username: string): void;
+}
 
+export interface UsageStatistics {
   /** Usage figures for the console over the last `days` days (Vietnam time days). */
   stats(options: { days: number; now?: Date; top?: number }): UsageStats;
+}
 
-  /** A rotating service credential (JSON), e.g. the Zalo OA token pair. */
+/** Rotating service credentials (JSON), e.g. the Zalo OA token pair. */
+export interface Credentials {
   getCredential<T>(name: string): T | undefined;
   /** Replaces a credential in one atomic write (committed before this returns). */
   setCredential<T>(name: string, value: T): void;
+}
 
+export interface EventLog {
   /**
    * Records that an incoming event (a Zalo webhook event, a Telegram update) was accepted; false
    * when it had been seen already (a resend). Ids are kept SEEN_EVENT_DAYS days.
    */
   markEventSeen(channel: Channel, eventId: string): boolean;
+}
 
-  /** The channels' durable work queue, on the same database (see core/jobs.ts). */
-  readonly jobs: JobQueue;
-
-  /** Everything stored about the user (the rows `deleteUser` would remove); undefined for an unknown key. */
-  exportUser(key: string): UserExport | undefined;
-  /**
-   * Removes every row about the user (user, consent, messages, feedback, queue, state). The
-   * removed bytes are overwritten in the storage files too, not only unlinked.
-   */
-  deleteUser(key: string): RemovalCounts;
+/** Retention, health and shutdown of the database as a whole. */
+export interface Maintenance {
   /**
    * Blanks or removes text older than `days` (question text, answers, reasons); returns counts.
    * Like deleteUser, it leaves no copy of the removed text in the storage files.
@@ -240,4 +262,14 @@ export interface Store {
   /** Runs `SELECT 1` and reads the schema version; never throws. */
   health(): StoreHealth;
   close(): void;
+}
+
+/**
+ * The whole store, as the service opens it: every port above on one database. A component
+ * should ask for the ports it uses (e.g. `StaffQueue & StaffAccounts`), not for `Store`.
+ */
+export interface Store
+  extends ResidentRecords, MessageLog, StaffQueue, ConversationState, StaffAccounts, UsageStatistics, Credentials, EventLog, Maintenance {
+  /** The channels' durable work queue, on the same database (see core/jobs.ts). */
+  readonly jobs: JobQueue;
 }

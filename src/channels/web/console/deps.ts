@@ -4,7 +4,7 @@ import type { AnswerRequest, AnswerResult } from "../../../core/answering/answer
 import type { CommuneDirectory } from "../../../core/knowledge/communes.js";
 import type { KnowledgeDoc } from "../../../core/knowledge/parse.js";
 import type { ProgressReporter } from "../../../core/ports.js";
-import type { QueueItem, Store } from "../../../core/store.js";
+import type { QueueItem, StaffAccounts, StaffQueue, UsageStatistics } from "../../../core/store.js";
 import type { Config } from "../../../config.js";
 import type { BroadcastScript } from "../../../core/broadcast/index.js";
 
@@ -13,17 +13,11 @@ export type ConsoleConfig = Pick<
   "CONSOLE_PASSWORD" | "CONSOLE_SECURE_COOKIE" | "CONSOLE_SESSION_HOURS" | "CONSOLE_LOGIN_MAX_PER_IP" | "CONSOLE_LOGIN_MAX_PER_USER" | "COMMUNE" | "KNOWLEDGE_DIR"
 >;
 
-export type ConsoleStore = Pick<
-  Store,
-  | "createStaff"
-  | "getStaffCredentials"
-  | "countStaff"
-  | "recordStaffLogin"
-  | "listQueue"
-  | "getQueueItem"
-  | "closeQueueItem"
-  | "stats"
->;
+/**
+ * The store ports the console uses: accounts (sign-in, the first account), the staff queue
+ * (listed, closed; answers go through `assistant`) and the statistics.
+ */
+export type ConsoleStore = StaffAccounts & StaffQueue & UsageStatistics;
 
 /** A radio script as the broadcaster drafts it (core/broadcast). */
 export type BroadcastScriptView = BroadcastScript;

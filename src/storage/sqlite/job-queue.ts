@@ -9,8 +9,8 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import type { Job, JobInput, JobQueue } from "../core/jobs.js";
-import { SEEN_EVENT_DAYS, type Channel } from "../core/store.js";
+import type { Job, JobInput, JobQueue } from "../../core/jobs.js";
+import { SEEN_EVENT_DAYS, type Channel } from "../../core/store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const IV_BYTES = 12;
@@ -33,34 +33,47 @@ export interface SqliteJobQueueOptions {
   readonly now: () => Date;
 }
 
+type Part = "payload" | "progress";
+
+/**
+ * AES-256-GCM under a key derived from the secret, each value bound to its job's channel, event
+ * id and part (payload or progress); order keys become keyed hashes.
+ */
+function createJobCipher(secret: string) {
+  const derive = (label: string) => createHmac("sha256", secret).update(label).digest();
+  const dataKey = derive("tro-ly-so/jobs/payload/v1");
+  const orderKeyHash = derive("tro-ly-so/jobs/order/v1");
+  const aad = (channel: Channel, eventId: string, part: Part) => Buffer.from(`${channel}\n${eventId}\n${part}`, "utf8");
+
+  return {
+    seal(value: unknown, channel: Channel, eventId: string, part: Part): Buffer {
+      const json = JSON.stringify(value ?? null);
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", dataKey, iv);
+      cipher.setAAD(aad(channel, eventId, part));
+      const body = Buffer.concat([cipher.update(json, "utf8"), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    },
+    /** The value, or undefined when it cannot be decrypted (another secret, a damaged row). */
+    open(blob: Buffer, channel: Channel, eventId: string, part: Part): unknown {
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", dataKey, blob.subarray(0, IV_BYTES));
+        decipher.setAAD(aad(channel, eventId, part));
+        decipher.setAuthTag(blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+        const json = Buffer.concat([decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+        return JSON.parse(json) as unknown;
+      } catch {
+        return undefined;
+      }
+    },
+    orderKey: (channel: Channel, orderKey: string) => createHmac("sha256", orderKeyHash).update(`${channel}\n${orderKey}`).digest("hex"),
+  };
+}
+
 /** Job queue over an open, migrated connection (the store's). */
 export function createSqliteJobQueue(db: Database.Database, options: SqliteJobQueueOptions): JobQueue {
   const now = () => options.now().getTime();
-  const derive = (label: string) => createHmac("sha256", options.secret).update(label).digest();
-  const dataKey = derive("tro-ly-so/jobs/payload/v1");
-  const orderKeyHash = derive("tro-ly-so/jobs/order/v1");
-
-  const aad = (channel: Channel, eventId: string, part: "payload" | "progress") => Buffer.from(`${channel}\n${eventId}\n${part}`, "utf8");
-  function seal(value: unknown, context: Buffer): Buffer {
-    const json = JSON.stringify(value ?? null);
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv("aes-256-gcm", dataKey, iv);
-    cipher.setAAD(context);
-    const body = Buffer.concat([cipher.update(json, "utf8"), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
-  }
-  /** The value, or undefined when it cannot be decrypted (another secret, a damaged row). */
-  function open(blob: Buffer, context: Buffer): unknown {
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", dataKey, blob.subarray(0, IV_BYTES));
-      decipher.setAAD(context);
-      decipher.setAuthTag(blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      const json = Buffer.concat([decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
-      return JSON.parse(json) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
+  const cipher = createJobCipher(options.secret);
 
   const sql = {
     purgeSeen: db.prepare<[string]>("DELETE FROM seen_events WHERE at < ?"),
@@ -89,11 +102,11 @@ export function createSqliteJobQueue(db: Database.Database, options: SqliteJobQu
   };
 
   const enqueue = db.transaction((input: JobInput, at: number): boolean => {
-    // Old ids are dropped as new ones arrive, as Store.markEventSeen does.
+    // Old ids are dropped as new ones arrive, as EventLog.markEventSeen does.
     sql.purgeSeen.run(new Date(at - SEEN_EVENT_DAYS * DAY_MS).toISOString());
     if (sql.markSeen.run(input.channel, input.eventId, new Date(at).toISOString()).changes === 0) return false;
-    const orderKey = createHmac("sha256", orderKeyHash).update(`${input.channel}\n${input.orderKey}`).digest("hex");
-    sql.insert.run(input.channel, input.eventId, orderKey, seal(input.payload, aad(input.channel, input.eventId, "payload")), at, at);
+    const orderKey = cipher.orderKey(input.channel, input.orderKey);
+    sql.insert.run(input.channel, input.eventId, orderKey, cipher.seal(input.payload, input.channel, input.eventId, "payload"), at, at);
     return true;
   });
 
@@ -108,8 +121,8 @@ export function createSqliteJobQueue(db: Database.Database, options: SqliteJobQu
         id: row.id,
         channel: row.channel,
         eventId: row.event_id,
-        payload: open(row.payload, aad(row.channel, row.event_id, "payload")),
-        progress: row.progress === null ? null : (open(row.progress, aad(row.channel, row.event_id, "progress")) ?? null),
+        payload: cipher.open(row.payload, row.channel, row.event_id, "payload"),
+        progress: row.progress === null ? null : (cipher.open(row.progress, row.channel, row.event_id, "progress") ?? null),
         attempts: row.attempts,
         enqueuedAt: row.created_at,
       });
@@ -137,7 +150,7 @@ export function createSqliteJobQueue(db: Database.Database, options: SqliteJobQu
     checkpoint(id, progress, leaseMs) {
       const keys = sql.keys.get(id);
       if (!keys) return;
-      sql.checkpoint.run(seal(progress, aad(keys.channel, keys.event_id, "progress")), now() + leaseMs, id);
+      sql.checkpoint.run(cipher.seal(progress, keys.channel, keys.event_id, "progress"), now() + leaseMs, id);
     },
 
     complete(id) {
