@@ -72,6 +72,8 @@ export function headingLabel(heading: string): string {
 }
 
 /** Creates the sentence selector; sentence analyses are cached per chunk. */
+export type Composer = ReturnType<typeof createComposer>;
+
 export function createComposer(deps: { analyzer: Analyzer; idf: (token: string) => number; options?: Partial<ComposeOptions> }) {
   const options = { ...DEFAULT_COMPOSE_OPTIONS, ...deps.options };
   const cache = new Map<string, { heading: Set<string>; title: Set<string>; sentences: Array<{ text: string; tokens: Set<string>; terms: Set<string>; hasFigure: boolean; hasDate: boolean }> }>();
