@@ -71,6 +71,11 @@ export function setupActions(ui, info, session) {
 
   /** Gửi câu hỏi cho cán bộ xã; chưa đồng ý lưu câu hỏi thì hỏi trước, đồng ý xong gửi luôn. */
   async function toStaff(req, where, done) {
+    const consentFirst = () => askConsent(info.consent.why, async (granted, c) => {
+      if (granted) await toStaff(req, c, done);
+      else c.append(el('p', 'text', 'Câu hỏi chưa được gửi cho cán bộ xã.'));
+    });
+    if (session.consent() !== true) { consentFirst(); return; }
     const res = await post('/api/web/staff', req);
     if (res && res.ok && res.body && res.body.queued) {
       where.append(el('p', 'note', `${res.body.message} ${WAIT_NOTE}`));
@@ -78,13 +83,8 @@ export function setupActions(ui, info, session) {
       session.wait();
       return;
     }
-    if (res && res.status === 403) {
-      askConsent(info.consent.why, async (granted, c) => {
-        if (granted) await toStaff(req, c, done);
-        else c.append(el('p', 'text', 'Câu hỏi chưa được gửi cho cán bộ xã.'));
-      });
-      return;
-    }
+    // Đã đổi ý ở thẻ khác, hoặc dữ liệu đã bị xóa: hỏi lại.
+    if (res && res.status === 403) { session.setConsent(null); consentFirst(); return; }
     where.append(el('p', 'note', res ? ui.errorText(res) : NO_NET));
   }
 
