@@ -153,7 +153,8 @@ async function ask(raw) {
   const wait = bubble('bot wait', 'Trợ lý:', 'Đang tìm câu trả lời…');
   show(q);
 
-  await ready;
+  // Phần kênh web đang nạp: đợi tối đa 10 giây, quá thì hỏi theo cách đơn giản.
+  await Promise.race([ready, new Promise((r) => setTimeout(r, 10000))]);
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), 90000);
   let out;
