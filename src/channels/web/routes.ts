@@ -20,7 +20,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod/v4";
 import type { Assistant, FollowUpContext, Resident, Turn } from "../../core/assistant.js";
 import { MAX_QUESTION_CHARS, parseAskRequest, toPublicAnswer, type PublicAnswer } from "../../core/answering/request.js";
@@ -30,7 +30,7 @@ import { myDataText } from "../../core/privacy/notice.js";
 import { createRateLimiter, type RateLimiter } from "../../core/rate-limit.js";
 import type { Store, UserRecord } from "../../core/store.js";
 import { STAFF_QUEUED } from "../menu.js";
-import { createWebInbox } from "./inbox.js";
+import { createWebInbox, type WebInbox } from "./inbox.js";
 import { WEB_DELETE_HOW, webInfo } from "./info.js";
 
 /** The page's modules served by this plugin (chat.js, index.html and chat.css are served by http.ts). */
@@ -112,46 +112,69 @@ function actionsOf(turn: Turn): WebAnswer["actions"] {
 
 const consentOf = (user: UserRecord | undefined): boolean | null => user?.consent?.granted ?? null;
 
-export const webChannelRoutes: FastifyPluginAsync<WebChannelOptions> = async (app, o) => {
-  const { assistant, store } = o;
+/** What every route of the plugin shares. */
+interface Shared {
+  readonly o: WebChannelOptions;
+  readonly communes: () => CommuneDirectory;
+  readonly inbox: WebInbox;
+  readonly askLimiter: RateLimiter;
+  readonly staffLimiter: RateLimiter;
+  /** Route options with the per-address limit (like POST /api/ask); empty when it is off. */
+  readonly perAddress: object;
+  resident(sessionId: string): Resident;
+  keyOf(sessionId: string): string;
+  /** Throws RATE_LIMITED (with Retry-After) when the session is over `limiter`. */
+  admit(limiter: RateLimiter, sessionId: string, reply: FastifyReply): void;
+  /** The id if it is a commune of the knowledge (null and undefined pass), else COMMUNE_UNKNOWN. */
+  knownCommune(id: string | null | undefined): string | null | undefined;
+}
+
+const noStore = (reply: FastifyReply) => reply.header("Cache-Control", "no-store");
+
+function shared(o: WebChannelOptions): Shared {
   const limits = { ...WEB_LIMITS, ...o.limits };
   const now = o.clock ?? Date.now;
   const communes = () => o.engine.knowledge.communes;
-  const inbox = createWebInbox(assistant);
-  assistant.registerDeliverer("web", inbox.deliver);
-
-  const askLimiter = createRateLimiter({ ...limits.asks, now });
-  const staffLimiter = createRateLimiter({ ...limits.staff, now });
   const perMinute = o.config.API_RATE_LIMIT_PER_MINUTE;
-  // Per client address, minute and route (like POST /api/ask); 0 turns it off.
-  const perAddress = perMinute > 0 ? { config: { rateLimit: { max: perMinute, timeWindow: 60_000 } } } : {};
+  const keyOf = (sessionId: string) => o.store.userKey("web", sessionId);
+  return {
+    o,
+    communes,
+    inbox: createWebInbox(o.assistant),
+    askLimiter: createRateLimiter({ ...limits.asks, now }),
+    staffLimiter: createRateLimiter({ ...limits.staff, now }),
+    perAddress: perMinute > 0 ? { config: { rateLimit: { max: perMinute, timeWindow: 60_000 } } } : {},
+    resident: (sessionId) => ({ channel: "web", channelUserId: sessionId }),
+    keyOf,
+    admit(limiter, sessionId, reply) {
+      if (limiter.admit(keyOf(sessionId)) === "ok") return;
+      void reply.header("Retry-After", "60");
+      throw new AppError("RATE_LIMITED", "too many web requests from one session");
+    },
+    knownCommune(id) {
+      if (id === undefined || id === null) return id;
+      if (!communes().get(id)) throw new AppError("COMMUNE_UNKNOWN", id);
+      return id;
+    },
+  };
+}
 
-  const resident = (sessionId: string): Resident => ({ channel: "web", channelUserId: sessionId });
-  const keyOf = (sessionId: string) => store.userKey("web", sessionId);
-  const admit = (limiter: RateLimiter, sessionId: string, reply: FastifyReply) => {
-    if (limiter.admit(keyOf(sessionId)) === "ok") return;
-    void reply.header("Retry-After", "60");
-    throw new AppError("RATE_LIMITED", "too many web requests from one session");
-  };
-  const knownCommune = (id: string | null | undefined): string | null | undefined => {
-    if (id === undefined || id === null) return id;
-    if (!communes().get(id)) throw new AppError("COMMUNE_UNKNOWN", id);
-    return id;
-  };
-  const noStore = (reply: FastifyReply) => reply.header("Cache-Control", "no-store");
+/** The page's information, questions and ratings. */
+function answerRoutes(app: FastifyInstance, s: Shared): void {
+  const { assistant, store, config } = s.o;
 
   app.get("/api/web/info", async (_request, reply) => {
-    const info = webInfo({ communes: communes(), defaultCommune: o.config.COMMUNE, retentionDays: o.config.RETENTION_DAYS, controller: o.config.CONTROLLER_NAME });
+    const info = webInfo({ communes: s.communes(), defaultCommune: config.COMMUNE, retentionDays: config.RETENTION_DAYS, controller: config.CONTROLLER_NAME });
     return reply.header("Cache-Control", "no-cache").send(info);
   });
 
-  app.post("/api/web/ask", perAddress, async (request, reply) => {
+  app.post("/api/web/ask", s.perAddress, async (request, reply) => {
     const body = parse(AskBody, request.body);
     const { question } = parseAskRequest({ question: body.text });
-    const commune = knownCommune(body.commune);
-    const context = body.context ? { ...body.context, commune: knownCommune(body.context.commune) ?? null } : body.context;
-    admit(askLimiter, body.sessionId, reply);
-    const r = resident(body.sessionId);
+    const commune = s.knownCommune(body.commune);
+    const context = body.context ? { ...body.context, commune: s.knownCommune(body.context.commune) ?? null } : body.context;
+    s.admit(s.askLimiter, body.sessionId, reply);
+    const r = s.resident(body.sessionId);
     if (commune !== undefined && assistant.user(r).commune !== commune) assistant.setCommune(r, commune);
     const started = performance.now();
     const turn = await assistant.ask(r, question, { deliveryAddress: body.sessionId, ...(context !== undefined ? { context } : {}) });
@@ -170,37 +193,42 @@ export const webChannelRoutes: FastifyPluginAsync<WebChannelOptions> = async (ap
     return noStore(reply).send(answer);
   });
 
-  app.post("/api/web/feedback", perAddress, async (request, reply) => {
+  app.post("/api/web/feedback", s.perAddress, async (request, reply) => {
     const body = parse(FeedbackBody, request.body);
     const reason = body.reason?.normalize("NFC").trim() || null;
     if (reason && [...reason].length > MAX_REASON_CHARS) throw new AppError("INVALID_BODY", `reason: at most ${MAX_REASON_CHARS} characters`);
-    if (!assistant.feedback(resident(body.sessionId), body.messageId, body.rating, reason)) throw new AppError("NOT_FOUND", "no such message in this session");
-    const consent = consentOf(store.getUser(keyOf(body.sessionId)));
+    if (!assistant.feedback(s.resident(body.sessionId), body.messageId, body.rating, reason)) throw new AppError("NOT_FOUND", "no such message in this session");
+    const consent = consentOf(store.getUser(s.keyOf(body.sessionId)));
     return noStore(reply).send({ ok: true, reasonKept: reason !== null && consent === true });
   });
+}
 
-  app.post("/api/web/consent", perAddress, async (request, reply) => {
+/** Consent, "Hỏi cán bộ xã", staff answers, and the resident's data. */
+function staffRoutes(app: FastifyInstance, s: Shared): void {
+  const { assistant, store, config } = s.o;
+
+  app.post("/api/web/consent", s.perAddress, async (request, reply) => {
     const body = parse(ConsentBody, request.body);
-    const user = assistant.setConsent(resident(body.sessionId), body.granted);
+    const user = assistant.setConsent(s.resident(body.sessionId), body.granted);
     request.log.info({ granted: body.granted }, "web consent recorded");
     return noStore(reply).send({ consent: user.consent });
   });
 
-  app.post("/api/web/staff", perAddress, async (request, reply) => {
+  app.post("/api/web/staff", s.perAddress, async (request, reply) => {
     const body = parse(StaffBody, request.body);
     const text = body.text === undefined ? undefined : parseAskRequest({ question: body.text }).question;
     if (text === undefined && body.messageId === undefined) throw new AppError("QUESTION_EMPTY", "neither text nor messageId");
-    const key = keyOf(body.sessionId);
+    const key = s.keyOf(body.sessionId);
     if (body.messageId !== undefined && store.getMessage(body.messageId)?.userKey !== key) throw new AppError("NOT_FOUND", "no such message in this session");
-    const r = resident(body.sessionId);
     if (!store.getUser(key)?.consent?.granted) {
       return noStore(reply).code(403).send({ error: { code: "CONSENT_REQUIRED", message: new AppError("CONSENT_REQUIRED").userMessage } });
     }
     // The same answer sent twice (a double click) is one question for staff.
     const open = body.messageId === undefined ? undefined : store.listQueue({ status: "open", userKey: key }).find((i) => i.messageId === body.messageId);
     if (open) return noStore(reply).send({ queued: { id: open.id, createdAt: open.createdAt }, message: STAFF_QUEUED });
-    admit(staffLimiter, body.sessionId, reply);
-    const outcome = assistant.requestStaff(r, { ...(body.messageId !== undefined ? { messageId: body.messageId } : {}), ...(text ? { text } : {}), deliveryAddress: body.sessionId });
+    s.admit(s.staffLimiter, body.sessionId, reply);
+    const input = { ...(body.messageId !== undefined ? { messageId: body.messageId } : {}), ...(text ? { text } : {}), deliveryAddress: body.sessionId };
+    const outcome = assistant.requestStaff(s.resident(body.sessionId), input);
     if (!outcome.ok) {
       if (outcome.reason === "consent_required") throw new AppError("CONSENT_REQUIRED");
       throw new AppError("QUESTION_EMPTY", "the message's text was not stored");
@@ -209,31 +237,37 @@ export const webChannelRoutes: FastifyPluginAsync<WebChannelOptions> = async (ap
     return noStore(reply).send({ queued: { id: outcome.item.id, createdAt: outcome.item.createdAt }, message: STAFF_QUEUED });
   });
 
-  app.post("/api/web/inbox", perAddress, async (request, reply) => {
+  app.post("/api/web/inbox", s.perAddress, async (request, reply) => {
     const { sessionId } = parse(SessionBody, request.body);
-    const key = keyOf(sessionId);
+    const key = s.keyOf(sessionId);
     // A session that never asked anything creates nothing here.
     if (!store.getUser(key)) return noStore(reply).send({ answers: [], waiting: 0, consent: null });
-    const answers = await inbox.collect(sessionId);
+    const answers = await s.inbox.collect(sessionId);
     if (answers.length) request.log.info({ answers: answers.length }, "web staff answers collected");
     const waiting = store.listQueue({ status: "open", userKey: key }).length;
     return noStore(reply).send({ answers: answers.map((text) => ({ text })), waiting, consent: consentOf(store.getUser(key)) });
   });
 
-  app.post("/api/web/my-data", perAddress, async (request, reply) => {
+  app.post("/api/web/my-data", s.perAddress, async (request, reply) => {
     const { sessionId } = parse(SessionBody, request.body);
-    const text = myDataText(assistant.myData(resident(sessionId)), { retentionDays: o.config.RETENTION_DAYS, deleteHow: WEB_DELETE_HOW, channelName: "trang web" });
+    const text = myDataText(assistant.myData(s.resident(sessionId)), { retentionDays: config.RETENTION_DAYS, deleteHow: WEB_DELETE_HOW, channelName: "trang web" });
     return noStore(reply).send({ text });
   });
 
-  app.post("/api/web/forget", perAddress, async (request, reply) => {
+  app.post("/api/web/forget", s.perAddress, async (request, reply) => {
     const { sessionId } = parse(SessionBody, request.body);
-    const counts = assistant.forget(resident(sessionId));
-    const removed = Object.values(counts).reduce((s, n) => s + n, 0);
+    const counts = assistant.forget(s.resident(sessionId));
+    const removed = Object.values(counts).reduce((sum, n) => sum + n, 0);
     request.log.info({ rows: removed }, "web user data deleted");
     return noStore(reply).send({ removed });
   });
+}
 
+export const webChannelRoutes: FastifyPluginAsync<WebChannelOptions> = async (app, o) => {
+  const s = shared(o);
+  o.assistant.registerDeliverer("web", s.inbox.deliver);
+  answerRoutes(app, s);
+  staffRoutes(app, s);
   for (const file of WEB_MODULES) {
     const body = await readFile(path.join(MODULE_DIR, file));
     app.get(`/web/${file}`, async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("Cache-Control", "no-cache").send(body));
