@@ -19,6 +19,7 @@ import type { ProgressReporter } from "./core/ports.js";
 import { appendStaffFaq, replaceFile } from "./storage/staff-faq.js";
 import type { Logger } from "./logger.js";
 import { registerConsole } from "./channels/web/console/index.js";
+import { webChannelRoutes } from "./channels/web/routes.js";
 import { broadcastToDocx, broadcastToText, createBroadcaster, type Broadcaster } from "./core/broadcast/index.js";
 import { TOPIC_PROFILES } from "./core/broadcast/topics.js";
 import { createHttpServer, type ServiceHealth } from "./server/http.js";
@@ -260,6 +261,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
     assistant.registerDeliverer("zalo", (address, text) => channel.deliver(address, text));
     logger.info({ route: "/webhooks/zalo" }, "zalo webhook ready");
   }
+
+  await app.register(webChannelRoutes, { config, assistant, store, engine });
 
   // Officials' console under /console (off, with a page saying how to turn it on, until a staff account exists).
   const consoleState = await registerConsole(app, {

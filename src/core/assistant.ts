@@ -47,6 +47,8 @@ export interface Turn {
   readonly queued: QueueItem | null;
   /** The question actually answered (a follow-up is expanded with the previous question). */
   readonly effectiveQuestion: string;
+  /** What a follow-up to this turn refers to, for channels that keep it themselves (the web page). */
+  readonly context: FollowUpContext | null;
 }
 
 /** Where a resident stands: who they are to the store and what they agreed to. */
@@ -56,12 +58,15 @@ export interface Resident {
   readonly channelUserId: string;
 }
 
-interface Context {
+/** The last question and commune a follow-up refers to. */
+export interface FollowUpContext {
   readonly question: string;
   /** Commune the resident named (not the default), if any. */
   readonly commune: string | null;
+  /** Epoch ms of the turn: the context expires after `contextTtlMs`. */
   readonly at: number;
 }
+type Context = FollowUpContext;
 
 export type StaffRequestOutcome = { readonly ok: true; readonly item: QueueItem } | { readonly ok: false; readonly reason: "consent_required" | "nothing_to_send" };
 
@@ -116,8 +121,12 @@ export interface Assistant {
   user(resident: Resident): UserRecord;
   setConsent(resident: Resident, granted: boolean): UserRecord;
   setCommune(resident: Resident, commune: string | null): void;
-  /** Answers a question; `deliveryAddress` is the raw chat id, kept only if the question is queued. */
-  ask(resident: Resident, text: string, options?: { deliveryAddress?: string }): Promise<Turn>;
+  /**
+   * Answers a question; `deliveryAddress` is the raw chat id, kept only if the question is queued.
+   * `context`: the previous turn as a channel kept it itself (the web page keeps `Turn.context` in
+   * the browser); when given, it is used instead of the one the assistant remembers.
+   */
+  ask(resident: Resident, text: string, options?: { deliveryAddress?: string; context?: FollowUpContext | null }): Promise<Turn>;
   /** "Hỏi cán bộ xã": queues a stored message's question (or `text`) for staff. */
   requestStaff(resident: Resident, input: { messageId?: number; text?: string; deliveryAddress?: string }): StaffRequestOutcome;
   feedback(resident: Resident, messageId: number, rating: Rating, reason?: string | null): boolean;
@@ -234,6 +243,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return context && now() - context.at <= ttl ? context : undefined;
   }
 
+  /** A context a channel kept, if it has not expired. */
+  const fresh = (context: Context | null): Context | undefined => (context && context.at <= now() && now() - context.at <= ttl ? context : undefined);
+
   const assistant: Assistant = {
     user: (r) => store.ensureUser(r.channel, r.channelUserId),
 
@@ -251,7 +263,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     async ask(r, text, options = {}) {
       const started = performance.now();
       const user = store.ensureUser(r.channel, r.channelUserId);
-      const context = liveContext(user.key);
+      const context = options.context !== undefined ? fresh(options.context) : liveContext(user.key);
       const followUp = (await rewriteFollowUp(text, context)) ?? expandFollowUp(text, context);
       const question = followUp?.question ?? text;
       // The commune: named in this question, else named in the last turns, else the user's choice.
@@ -272,7 +284,11 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         latencyMs,
       });
       const namedCommune = followUp?.commune ?? namedNow ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
-      if (result.kind !== "refusal" && result.kind !== "smalltalk") remember(user.key, { question, commune: namedCommune, at: now() });
+      let next = context ?? null;
+      if (result.kind !== "refusal" && result.kind !== "smalltalk") {
+        next = { question, commune: namedCommune, at: now() };
+        remember(user.key, next);
+      }
 
       let queued: QueueItem | null = null;
       if (result.kind === "handoff" && user.consent?.granted) {
@@ -286,7 +302,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
           deliveryAddress: options.deliveryAddress ?? null,
         });
       }
-      return { result, messageId: message.id, queued, effectiveQuestion: question };
+      return { result, messageId: message.id, queued, effectiveQuestion: question, context: next };
     },
 
     requestStaff(r, input) {
