@@ -79,73 +79,71 @@ export function promptCommuneLabel(commune: Commune): string {
   return `xã ${commune.name} (${commune.former_unit})`;
 }
 
+/** The retrieved chunks, best first: the ones the default quoted, then the rest by relevance. */
+function contextBlocks(deps: GenerativeAnswererDeps, maxContext: number, base: AnswerResult): Block[] {
+  const ids: string[] = [];
+  for (const e of base.diagnostics.excerpts ?? []) if (!ids.includes(e.chunkId)) ids.push(e.chunkId);
+  for (const h of [...base.diagnostics.hits].sort((a, b) => b.relevance - a.relevance)) if (!ids.includes(h.chunkId)) ids.push(h.chunkId);
+  const blocks: Block[] = [];
+  for (const id of ids) {
+    const chunk = deps.chunk(id);
+    if (!chunk) continue;
+    const n = blocks.length + 1;
+    const heading = `[${n}] ${asData(chunk.title)}${chunk.section ? ` › ${asData(chunk.section)}` : ""} (${isoToDate(chunk.asOf)})`;
+    blocks.push({ n, chunk, text: `${heading}\n${asData(chunk.text)}` });
+    if (blocks.length >= maxContext) break;
+  }
+  return blocks;
+}
+
+/** Where a cited chunk's facts come from: its document section, or an FAQ entry's first citation. */
+function sourceOf(deps: GenerativeAnswererDeps, chunk: Chunk): SourceRef {
+  const cite = chunk.faq?.cites[0];
+  if (cite) {
+    const doc = deps.documents.get(cite.docId);
+    return { id: cite.docId, title: doc?.title ?? cite.docId, section: cite.section ?? "", url: doc?.url ?? null };
+  }
+  if (chunk.faq) return officeSource(chunk, chunk.faq);
+  return { id: chunk.docId, title: chunk.title, section: chunk.section, url: chunk.url };
+}
+
+function finish(deps: GenerativeAnswererDeps, base: AnswerResult, blocks: readonly Block[], text: string, cited: readonly number[], llm: LlmDiagnostics): AnswerResult {
+  const sources: SourceRef[] = [];
+  const numberOf = new Map<number, number>();
+  for (const n of cited) {
+    const ref = sourceOf(deps, (blocks[n - 1] as Block).chunk);
+    const at = sources.findIndex((s) => s.id === ref.id && s.section === ref.section);
+    if (at >= 0) numberOf.set(n, at + 1);
+    else {
+      sources.push(ref);
+      numberOf.set(n, sources.length);
+    }
+  }
+  const renumbered = text.replace(MARKERS, (_m, list: string) => {
+    const numbers = [...new Set(list.split(/[,;]/).map((x) => numberOf.get(Number(x.trim()))))];
+    return numbers.map((n) => `[${n}]`).join("");
+  });
+  const chunks = cited.map((n) => (blocks[n - 1] as Block).chunk);
+  const parts = [renumbered];
+  // The documents' standing caveats and the default-commune note, as the default answer adds them.
+  for (const notice of new Set(chunks.map((c) => c.notice).filter((x): x is string => x !== null))) parts.push(`Lưu ý: ${notice}`);
+  const communeId = chunks.find((c) => c.commune)?.commune ?? null;
+  const own = communeId ? deps.communes.get(communeId) : undefined;
+  if (own && base.diagnostics.communeFrom === "default") parts.push(defaultCommuneNote(own, deps.communes.all));
+  return {
+    answer: parts.join("\n"),
+    kind: "generative",
+    confidence: base.confidence,
+    commune: communeId ?? (base.diagnostics.communeFrom === "default" ? null : base.commune),
+    sources,
+    diagnostics: { ...base.diagnostics, llm },
+  };
+}
+
 /** Creates the generative answerer (same interface as the default one). */
 export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerService {
   const maxContext = deps.maxContext ?? 5;
   const now = deps.clock ?? Date.now;
-
-  /** The retrieved chunks, best first: the ones the default quoted, then the rest by relevance. */
-  function contextBlocks(base: AnswerResult): Block[] {
-    const ids: string[] = [];
-    for (const e of base.diagnostics.excerpts ?? []) if (!ids.includes(e.chunkId)) ids.push(e.chunkId);
-    for (const h of [...base.diagnostics.hits].sort((a, b) => b.relevance - a.relevance)) if (!ids.includes(h.chunkId)) ids.push(h.chunkId);
-    const blocks: Block[] = [];
-    for (const id of ids) {
-      const chunk = deps.chunk(id);
-      if (!chunk) continue;
-      const n = blocks.length + 1;
-      const heading = `[${n}] ${asData(chunk.title)}${chunk.section ? ` › ${asData(chunk.section)}` : ""} (${isoToDate(chunk.asOf)})`;
-      blocks.push({ n, chunk, text: `${heading}\n${asData(chunk.text)}` });
-      if (blocks.length >= maxContext) break;
-    }
-    return blocks;
-  }
-
-  /** Where a cited chunk's facts come from: its document section, or an FAQ entry's first citation. */
-  function sourceOf(chunk: Chunk): SourceRef {
-    const cite = chunk.faq?.cites[0];
-    if (cite) {
-      const doc = deps.documents.get(cite.docId);
-      return { id: cite.docId, title: doc?.title ?? cite.docId, section: cite.section ?? "", url: doc?.url ?? null };
-    }
-    if (chunk.faq) return officeSource(chunk, chunk.faq);
-    return { id: chunk.docId, title: chunk.title, section: chunk.section, url: chunk.url };
-  }
-
-  /** Said when the question named no commune and the answer is one commune's own information. */
-
-  function finish(base: AnswerResult, blocks: readonly Block[], text: string, cited: readonly number[], llm: LlmDiagnostics): AnswerResult {
-    const sources: SourceRef[] = [];
-    const numberOf = new Map<number, number>();
-    for (const n of cited) {
-      const ref = sourceOf((blocks[n - 1] as Block).chunk);
-      const at = sources.findIndex((s) => s.id === ref.id && s.section === ref.section);
-      if (at >= 0) numberOf.set(n, at + 1);
-      else {
-        sources.push(ref);
-        numberOf.set(n, sources.length);
-      }
-    }
-    const renumbered = text.replace(MARKERS, (_m, list: string) => {
-      const numbers = [...new Set(list.split(/[,;]/).map((x) => numberOf.get(Number(x.trim()))))];
-      return numbers.map((n) => `[${n}]`).join("");
-    });
-    const chunks = cited.map((n) => (blocks[n - 1] as Block).chunk);
-    const parts = [renumbered];
-    // The documents' standing caveats and the default-commune note, as the default answer adds them.
-    for (const notice of new Set(chunks.map((c) => c.notice).filter((x): x is string => x !== null))) parts.push(`Lưu ý: ${notice}`);
-    const communeId = chunks.find((c) => c.commune)?.commune ?? null;
-    const own = communeId ? deps.communes.get(communeId) : undefined;
-    if (own && base.diagnostics.communeFrom === "default") parts.push(defaultCommuneNote(own, deps.communes.all));
-    return {
-      answer: parts.join("\n"),
-      kind: "generative",
-      confidence: base.confidence,
-      commune: communeId ?? (base.diagnostics.communeFrom === "default" ? null : base.commune),
-      sources,
-      diagnostics: { ...base.diagnostics, llm },
-    };
-  }
 
   return {
     async answer(request) {
@@ -161,7 +159,7 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
       });
       if (base.kind === "faq") return skip("curated_faq");
 
-      const blocks = contextBlocks(base);
+      const blocks = contextBlocks(deps, maxContext, base);
       if (blocks.length === 0) return skip("no_context");
       const communeId = base.diagnostics.communeFrom === "default" ? deps.defaultCommune : (base.commune ?? deps.defaultCommune);
       const commune = deps.communes.get(communeId) ?? deps.communes.get(deps.defaultCommune);
@@ -198,7 +196,7 @@ export function createGenerativeAnswerer(deps: GenerativeAnswererDeps): AnswerSe
           if (leak) return skip(`leak:${leak}`, blocks, attempt, ms, retried);
           if (check.ok) {
             const llm: LlmDiagnostics = { used: true, reason: null, model: deps.model.id, attempts: attempt, ms, context: blocks.map((b) => b.chunk.id), ...(retried ? { retried } : {}) };
-            return finish(base, blocks, text, check.cited, llm);
+            return finish(deps, base, blocks, text, check.cited, llm);
           }
           problem = { reason: violationReason(check.violation), forModel: violationForModel(check.violation) };
         }

@@ -64,6 +64,50 @@ export interface HybridSearcher {
   readonly chunks: readonly Chunk[];
 }
 
+/** One document's standing in the fused lists. */
+interface Fused {
+  rrf: number;
+  bm25Rank: number | null;
+  bm25Score: number;
+  vectorRank: number | null;
+  distance: number;
+}
+
+/** Reciprocal-rank fusion of the BM25 and the vector lists (each document keeps its rank in both). */
+function fuse(lexical: ReadonlyArray<{ doc: number; score: number }>, nearest: ReadonlyArray<{ doc: number; distance: number }>, rrfK: number): Map<number, Fused> {
+  const fused = new Map<number, Fused>();
+  const entry = (doc: number) => {
+    let e = fused.get(doc);
+    if (!e) {
+      e = { rrf: 0, bm25Rank: null, bm25Score: 0, vectorRank: null, distance: 1 };
+      fused.set(doc, e);
+    }
+    return e;
+  };
+  lexical.forEach((h, rank) => {
+    const e = entry(h.doc);
+    e.rrf += 1 / (rrfK + rank + 1);
+    e.bm25Rank = rank + 1;
+    e.bm25Score = h.score;
+  });
+  nearest.forEach((h, rank) => {
+    const e = entry(h.doc);
+    e.rrf += 1 / (rrfK + rank + 1);
+    e.vectorRank = rank + 1;
+    e.distance = h.distance;
+  });
+  return fused;
+}
+
+/** The question's pairs of adjacent content words ("co_dinh"), computed once per question. */
+function contentPairs(query: Analysis): string[] {
+  const content = new Set(query.contentTokens);
+  return query.terms.filter((t) => {
+    const [a, b] = t.split("_");
+    return b !== undefined && content.has(a as string) && content.has(b);
+  });
+}
+
 /** Builds the hybrid searcher: BM25 over normalized terms plus a vector index, fused by RRF. */
 export function createHybridSearcher(deps: {
   chunks: readonly Chunk[];
@@ -108,14 +152,6 @@ export function createHybridSearcher(deps: {
     return total === 0 ? 0 : found / total;
   };
 
-  /** The question's pairs of adjacent content words ("co_dinh"), computed once per question. */
-  const contentPairs = (query: Analysis): string[] => {
-    const content = new Set(query.contentTokens);
-    return query.terms.filter((t) => {
-      const [a, b] = t.split("_");
-      return b !== undefined && content.has(a as string) && content.has(b);
-    });
-  };
   const phraseCoverage = (pairs: readonly string[], doc: number): number => {
     if (pairs.length === 0) return 1;
     const set = termSets[doc] as Set<string>;
@@ -142,27 +178,7 @@ export function createHybridSearcher(deps: {
         .filter((h): h is { doc: number; distance: number } => h.doc !== undefined && accept(h.doc))
         .slice(0, options.candidates);
 
-      const fused = new Map<number, { rrf: number; bm25Rank: number | null; bm25Score: number; vectorRank: number | null; distance: number }>();
-      const entry = (doc: number) => {
-        let e = fused.get(doc);
-        if (!e) {
-          e = { rrf: 0, bm25Rank: null, bm25Score: 0, vectorRank: null, distance: 1 };
-          fused.set(doc, e);
-        }
-        return e;
-      };
-      lexical.forEach((h, rank) => {
-        const e = entry(h.doc);
-        e.rrf += 1 / (options.rrfK + rank + 1);
-        e.bm25Rank = rank + 1;
-        e.bm25Score = h.score;
-      });
-      nearest.forEach((h, rank) => {
-        const e = entry(h.doc);
-        e.rrf += 1 / (options.rrfK + rank + 1);
-        e.vectorRank = rank + 1;
-        e.distance = h.distance;
-      });
+      const fused = fuse(lexical, nearest, options.rrfK);
 
       const pairs = contentPairs(query.analysis);
       const hits: RetrievalHit[] = [...fused].map(([doc, e]) => {
