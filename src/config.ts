@@ -29,13 +29,18 @@ export type SettingDoc = {
 export const settingDocs = z.registry<SettingDoc>();
 const d = settingDocs;
 
-const optionalString = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+/**
+ * A fresh schema per setting (never one shared instance): documentation is attached to the
+ * schema object, so a shared one would carry one description for several keys.
+ */
+const optionalString = () =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined));
 const httpUrl = () => z.url({ protocol: /^https?$/ });
-const optionalUrl = () => optionalString.pipe(httpUrl().optional());
+const optionalUrl = () => optionalString().pipe(httpUrl().optional());
 
 /** An address proxy-addr understands: an IP, an IP/prefix, or one of its named ranges. */
 function isProxyAddress(value: string): boolean {
@@ -58,7 +63,7 @@ const server = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60).register(d, {
     description: "Số câu hỏi mỗi phút một địa chỉ IP được gửi tới `POST /api/ask`; quá thì `429`. `0` = không giới hạn (chạy thử tải)",
   }),
-  TRUST_PROXY: optionalString
+  TRUST_PROXY: optionalString()
     .pipe(
       z
         .string()
@@ -77,7 +82,7 @@ const storage = z.object({
   DATA_DIR: z.string().trim().min(1).default("./data").register(d, {
     description: "Thư mục dữ liệu: chỉ mục tìm kiếm, cơ sở dữ liệu SQLite (người dùng ẩn danh, câu hỏi, hàng chờ, tài khoản cán bộ, token Zalo), khóa mã ẩn danh",
   }),
-  USER_KEY_SECRET: optionalString.pipe(z.string().min(16, "at least 16 characters").optional()).register(d, {
+  USER_KEY_SECRET: optionalString().pipe(z.string().min(16, "at least 16 characters").optional()).register(d, {
     description: "Khóa tạo mã ẩn danh người dùng (≥ 16 ký tự); để trống thì tạo một lần vào `DATA_DIR/user-key.secret`",
     defaultText: "tự tạo",
     secret: true,
@@ -107,8 +112,8 @@ const embeddings = z
       description: "Bắt buộc với `openai-compatible`, gồm cả `/v1`; với `ollama` không bắt buộc (mặc định `OLLAMA_BASE_URL`)",
       example: "http://127.0.0.1:8000/v1",
     }),
-    EMBEDDINGS_API_KEY: optionalString.register(d, { description: "Khóa API nếu máy chủ vectơ nhúng yêu cầu", secret: true }),
-    EMBEDDINGS_MODEL: optionalString.register(d, { description: "Bắt buộc với `openai-compatible` và `ollama`: tên mô hình vectơ", example: "nomic-embed-text" }),
+    EMBEDDINGS_API_KEY: optionalString().register(d, { description: "Khóa API nếu máy chủ vectơ nhúng yêu cầu", secret: true }),
+    EMBEDDINGS_MODEL: optionalString().register(d, { description: "Bắt buộc với `openai-compatible` và `ollama`: tên mô hình vectơ", example: "nomic-embed-text" }),
     EMBEDDINGS_DIMENSIONS: z.coerce.number().int().positive().optional().register(d, { description: "Số chiều vectơ (không bắt buộc)" }),
   })
   .superRefine((c, ctx) => {
@@ -123,8 +128,8 @@ const llm = z
         "`none`: không dùng mô hình ngôn ngữ (trả lời bằng câu trích từ tài liệu). `openai-compatible`: API tương thích OpenAI (đám mây, vLLM, LM Studio). `ollama`: máy chủ Ollama. Câu trả lời và bản tin do mô hình viết qua bước kiểm tra; không qua thì dùng câu trả lời mặc định. Xem phần Mô hình ngôn ngữ",
     }),
     LLM_BASE_URL: optionalUrl().register(d, { description: "Bắt buộc với `openai-compatible`: địa chỉ API, gồm cả `/v1`", example: "http://127.0.0.1:8000/v1" }),
-    LLM_API_KEY: optionalString.register(d, { description: "Khóa API nếu máy chủ yêu cầu (không bao giờ in ra nhật ký)", secret: true }),
-    LLM_MODEL: optionalString.register(d, { description: "Bắt buộc khi bật mô hình: tên mô hình (`gpt-4o-mini`, `qwen2.5:7b`…)", example: "qwen2.5:7b" }),
+    LLM_API_KEY: optionalString().register(d, { description: "Khóa API nếu máy chủ yêu cầu (không bao giờ in ra nhật ký)", secret: true }),
+    LLM_MODEL: optionalString().register(d, { description: "Bắt buộc khi bật mô hình: tên mô hình (`gpt-4o-mini`, `qwen2.5:7b`…)", example: "qwen2.5:7b" }),
     OLLAMA_BASE_URL: httpUrl().default("http://127.0.0.1:11434").register(d, {
       description: "Máy chủ Ollama (mô hình ngôn ngữ với `LLM_PROVIDER=ollama`, vectơ nhúng với `EMBEDDINGS_PROVIDER=ollama`)",
     }),
@@ -166,7 +171,7 @@ const broadcast = z.object({
 
 const telegram = z
   .object({
-    TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "expected a BotFather token like 123456:ABC…").optional()).register(d, {
+    TELEGRAM_BOT_TOKEN: optionalString().pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "expected a BotFather token like 123456:ABC…").optional()).register(d, {
       description: "Mã bot từ @BotFather; trống = không bật Telegram",
       secret: true,
     }),
@@ -174,7 +179,7 @@ const telegram = z
       description: "Địa chỉ HTTPS công khai để nhận webhook; trống = long polling (không cần địa chỉ công khai)",
       example: "https://xa.example.vn/webhooks/telegram",
     }),
-    TELEGRAM_WEBHOOK_SECRET: optionalString
+    TELEGRAM_WEBHOOK_SECRET: optionalString()
       .pipe(
         z
           .string()
@@ -215,20 +220,20 @@ const telegram = z
 
 const zalo = z
   .object({
-    ZALO_APP_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, "expected the numeric App ID from developers.zalo.me").optional()).register(d, {
+    ZALO_APP_ID: optionalString().pipe(z.string().regex(/^\d{5,25}$/, "expected the numeric App ID from developers.zalo.me").optional()).register(d, {
       description:
         "App ID (dãy số) của ứng dụng trên developers.zalo.me. Có cả khóa này và `ZALO_OA_SECRET_KEY` thì bật Zalo; chỉ đặt một trong hai là lỗi cấu hình (báo tên khóa còn thiếu)",
     }),
-    ZALO_APP_SECRET_KEY: optionalString.register(d, {
+    ZALO_APP_SECRET_KEY: optionalString().register(d, {
       description: "Khóa bí mật của ứng dụng (App secret key); chỉ dùng để làm mới token (gửi trong header `secret_key`)",
       secret: true,
     }),
-    ZALO_OA_SECRET_KEY: optionalString.register(d, {
+    ZALO_OA_SECRET_KEY: optionalString().register(d, {
       description: "Khóa bí mật OA (OA secret key) ở mục Webhook của ứng dụng; dùng kiểm tra chữ ký `X-ZEvent-Signature`. **Khác** App secret key",
       secret: true,
     }),
-    ZALO_ACCESS_TOKEN: optionalString.register(d, { description: "Access token đầu tiên của OA (lấy qua OAuth, xem phần Kênh Zalo)", secret: true }),
-    ZALO_REFRESH_TOKEN: optionalString.register(d, {
+    ZALO_ACCESS_TOKEN: optionalString().register(d, { description: "Access token đầu tiên của OA (lấy qua OAuth, xem phần Kênh Zalo)", secret: true }),
+    ZALO_REFRESH_TOKEN: optionalString().register(d, {
       description:
         "Refresh token đi kèm. Cặp token được chép vào cơ sở dữ liệu SQLite lần khởi động đầu; sau đó dịch vụ dùng cặp đã lưu và tự làm mới. Dán một cặp **mới** vào `.env` (khi Zalo từ chối làm mới) thì dịch vụ nhận ra và dùng cặp mới",
       secret: true,
@@ -251,12 +256,12 @@ const zalo = z
   });
 
 const consoleSection = z.object({
-  CONSOLE_PASSWORD: optionalString.pipe(z.string().min(8, "at least 8 characters").max(256, "at most 256 characters").optional()).register(d, {
+  CONSOLE_PASSWORD: optionalString().pipe(z.string().min(8, "at least 8 characters").max(256, "at most 256 characters").optional()).register(d, {
     description:
       "Mật khẩu (≥ 8 ký tự) để tạo tài khoản đầu tiên `admin` của bảng điều khiển khi chưa có tài khoản nào; sau đó thêm cán bộ bằng `npm run staff -- add <tên>` và có thể xóa dòng này. Không có tài khoản và không có khóa này thì bảng điều khiển tắt",
     secret: true,
   }),
-  CONSOLE_SECURE_COOKIE: optionalString.pipe(z.stringbool().optional()).register(d, {
+  CONSOLE_SECURE_COOKIE: optionalString().pipe(z.stringbool().optional()).register(d, {
     description: "`true`: cookie phiên chỉ gửi qua HTTPS (đặt khi chạy sau proxy HTTPS); `false`: không bao giờ; trống: khi yêu cầu đến qua HTTPS",
     defaultText: "theo giao thức",
   }),
@@ -298,12 +303,12 @@ export const SECTION_TITLES: Readonly<Record<SectionName, string>> = {
   storage: "Lưu trữ",
   knowledge: "Tri thức",
   embeddings: "Vectơ nhúng",
-  llm: "Mô hình ngôn ngữ (không bắt buộc)",
+  llm: "Mô hình ngôn ngữ",
   privacy: "Dữ liệu cá nhân",
   broadcast: "Bản tin phát thanh",
   telegram: "Telegram",
   zalo: "Zalo Official Account",
-  console: "Bảng điều khiển cán bộ (/console)",
+  console: "Bảng điều khiển cán bộ",
   logging: "Nhật ký",
 };
 
