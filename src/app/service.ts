@@ -122,7 +122,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       logger.info({ route: "/webhooks/zalo" }, "zalo webhook ready");
     });
   }
-  mounts.push(consoleMount(config, { knowledge, store, assistant, broadcaster, logger }));
+  mounts.push(consoleMount({ console: config.console, knowledge: config.knowledge }, { knowledge, store, assistant, broadcaster, logger }));
   const health = serviceHealth({
     store,
     index: () => knowledge.indexHealth(),
