@@ -1,22 +1,24 @@
 /**
- * Entry point: reads the configuration, starts the service (see service.ts) and stops
- * gracefully on SIGINT/SIGTERM.
+ * Entry point: reads the configuration (src/config.ts, in sections), marks DATA_DIR as in use,
+ * starts the service and stops it gracefully on SIGINT/SIGTERM. The service is composed in one
+ * place, src/app/ (see src/app/service.ts): config → storage → engine → dialogue → channels →
+ * server, each builder receiving only its config section; the CLIs reuse the same builders.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "./config.js";
 import { AppError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
-import { SHUTDOWN_DRAIN_MS, startService } from "./service.js";
+import { SHUTDOWN_DRAIN_MS, startService } from "./app/service.js";
 import { removePidFile, serviceStatus, writePidFile } from "./storage/pid-file.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.logging.LOG_LEVEL);
   const started = performance.now();
   // DATA_DIR/tro-ly-so.pid tells `npm run restore` that the service is using the data; removed on
   // any exit that runs JavaScript (after SIGKILL it stays behind and is recognised as stale).
-  const dataDir = path.resolve(config.DATA_DIR);
+  const dataDir = path.resolve(config.storage.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const other = serviceStatus(dataDir);
   if (other.state === "running") logger.warn({ pid: other.info?.pid, file: other.file }, "another service process seems to use the same DATA_DIR");
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
   process.on("exit", () => removePidFile(dataDir));
   const service = await startService(config, logger);
   logger.info(
-    { port: service.port, host: config.HOST, telegram: service.telegram?.mode ?? "off", ms: Math.round(performance.now() - started) },
+    { port: service.port, host: config.server.HOST, telegram: service.telegram?.mode ?? "off", ms: Math.round(performance.now() - started) },
     `Trợ lý số xã đang chạy: http://localhost:${service.port}`,
   );
 

@@ -5,11 +5,16 @@ import { AppError } from "../src/core/errors.js";
 describe("createConfig", () => {
   it("should apply documented defaults", () => {
     const c = createConfig({});
-    expect(c).toMatchObject({ PORT: 3000, DATA_DIR: "./data", KNOWLEDGE_DIR: "./knowledge", COMMUNE: "cong-hoa", EMBEDDINGS_PROVIDER: "hashed", RELEVANCE_THRESHOLD: 0.5 });
+    expect(c).toMatchObject({
+      server: { PORT: 3000 },
+      storage: { DATA_DIR: "./data" },
+      knowledge: { KNOWLEDGE_DIR: "./knowledge", COMMUNE: "cong-hoa", RELEVANCE_THRESHOLD: 0.5 },
+      embeddings: { EMBEDDINGS_PROVIDER: "hashed" },
+    });
   });
 
   it("should treat empty strings as unset", () => {
-    expect(createConfig({ PORT: "", COMMUNE: "  " }).PORT).toBe(3000);
+    expect(createConfig({ PORT: "", COMMUNE: "  " }).server.PORT).toBe(3000);
   });
 
   it("should name the bad key but never echo its value", () => {
@@ -27,15 +32,15 @@ describe("createConfig", () => {
   it("should require base URL and model for openai-compatible embeddings", () => {
     expect(() => createConfig({ EMBEDDINGS_PROVIDER: "openai-compatible" })).toThrow(/EMBEDDINGS_BASE_URL.*EMBEDDINGS_MODEL|EMBEDDINGS_MODEL.*EMBEDDINGS_BASE_URL/);
     const c = createConfig({ EMBEDDINGS_PROVIDER: "openai-compatible", EMBEDDINGS_BASE_URL: "http://127.0.0.1:1234/v1", EMBEDDINGS_MODEL: "m" });
-    expect(c.EMBEDDINGS_MODEL).toBe("m");
+    expect(c.embeddings.EMBEDDINGS_MODEL).toBe("m");
   });
 
   it("should turn Zalo on only with both the app id and the OA secret, naming a missing one", () => {
-    expect(createConfig({}).ZALO_APP_ID).toBeUndefined();
+    expect(createConfig({}).zalo.ZALO_APP_ID).toBeUndefined();
     const on = createConfig({ ZALO_APP_ID: "1234567890", ZALO_OA_SECRET_KEY: "oa-secret" });
-    expect(on.ZALO_API_BASE_URL).toBe("https://openapi.zalo.me");
-    expect(on.ZALO_OAUTH_BASE_URL).toBe("https://oauth.zaloapp.com");
-    expect(on.ZALO_FREE_WINDOW_HOURS).toBe(48);
+    expect(on.zalo.ZALO_API_BASE_URL).toBe("https://openapi.zalo.me");
+    expect(on.zalo.ZALO_OAUTH_BASE_URL).toBe("https://oauth.zaloapp.com");
+    expect(on.zalo.ZALO_FREE_WINDOW_HOURS).toBe(48);
     expect(() => createConfig({ ZALO_APP_ID: "1234567890" })).toThrow(/ZALO_OA_SECRET_KEY/);
     expect(() => createConfig({ ZALO_OA_SECRET_KEY: "oa-secret" })).toThrow(/ZALO_APP_ID/);
     expect(() => createConfig({ ZALO_APP_ID: "my-app", ZALO_OA_SECRET_KEY: "oa-secret" })).toThrow(/ZALO_APP_ID/);
@@ -59,14 +64,14 @@ describe("createConfig", () => {
         expect((err as Error).message).not.toContain(secret);
       }
     }
-    expect(createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "sixteen_chars-16" }).TELEGRAM_WEBHOOK_SECRET).toBe("sixteen_chars-16");
+    expect(createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "sixteen_chars-16" }).telegram.TELEGRAM_WEBHOOK_SECRET).toBe("sixteen_chars-16");
     expect(() => createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "a".repeat(257) })).toThrow(/TELEGRAM_WEBHOOK_SECRET: at most 256/);
     expect(() => createConfig({ ...webhook, TELEGRAM_WEBHOOK_SECRET: "có dấu và khoảng trắng" })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
 
   it("should join quick Telegram messages by default, and refuse a maximum wait shorter than the quiet time", () => {
-    expect(createConfig({})).toMatchObject({ TELEGRAM_JOIN_QUIET_MS: 1500, TELEGRAM_JOIN_MAX_WAIT_MS: 6000 });
-    expect(createConfig({ TELEGRAM_JOIN_QUIET_MS: "0" }).TELEGRAM_JOIN_QUIET_MS).toBe(0);
+    expect(createConfig({}).telegram).toMatchObject({ TELEGRAM_JOIN_QUIET_MS: 1500, TELEGRAM_JOIN_MAX_WAIT_MS: 6000 });
+    expect(createConfig({ TELEGRAM_JOIN_QUIET_MS: "0" }).telegram.TELEGRAM_JOIN_QUIET_MS).toBe(0);
     expect(() => createConfig({ TELEGRAM_JOIN_QUIET_MS: "3000", TELEGRAM_JOIN_MAX_WAIT_MS: "2000" })).toThrow(/TELEGRAM_JOIN_MAX_WAIT_MS/);
   });
 });

@@ -7,7 +7,7 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   const t = await testConfig();
   cleanup = t.cleanup;
-  env = { DATA_DIR: t.dataDir, KNOWLEDGE_DIR: t.config.KNOWLEDGE_DIR, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" };
+  env = { DATA_DIR: t.dataDir, KNOWLEDGE_DIR: t.config.knowledge.KNOWLEDGE_DIR, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" };
 });
 afterAll(async () => cleanup());
 

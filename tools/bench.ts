@@ -25,7 +25,7 @@ import { buildReport } from "../src/cli/eval-report.js";
 import { EvalItemSchema, scoreItem, type EvalItem } from "../src/cli/eval-score.js";
 import { loadConfig } from "../src/config.js";
 import { fold } from "../src/core/text/normalize.js";
-import { createEngine } from "../src/engine.js";
+import { buildEngine, engineSettings } from "../src/app/engine.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -82,26 +82,26 @@ async function main(): Promise<void> {
   const repeat = Math.max(1, Number(values.repeat) || 5);
   const base = loadConfig();
   const work = await mkdtemp(path.join(tmpdir(), "tro-ly-so-bench-"));
-  const config = { ...base, DATA_DIR: work, LOG_LEVEL: "silent" as const };
+  const config = { ...base, storage: { ...base.storage, DATA_DIR: work }, logging: { LOG_LEVEL: "silent" as const } };
   const log = (s: string) => process.stderr.write(`${s}\n`);
 
   try {
     // 1. Index build from scratch.
     log("Đo thời gian lập chỉ mục…");
     const buildStart = performance.now();
-    const engine = await createEngine(config);
+    const engine = await buildEngine(engineSettings(config));
     const buildMs = performance.now() - buildStart;
 
     // 2. Cold start: a new process, saved index, one question.
     log("Đo khởi động nguội…");
     const coldRuns: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await coldStart({ DATA_DIR: work, KNOWLEDGE_DIR: config.KNOWLEDGE_DIR, LOG_LEVEL: "silent" }, "xa cong hoa toc do bang rong di dong bao nhieu");
+      const r = await coldStart({ DATA_DIR: work, KNOWLEDGE_DIR: config.knowledge.KNOWLEDGE_DIR, LOG_LEVEL: "silent" }, "xa cong hoa toc do bang rong di dong bao nhieu");
       if (!r.ok) throw new Error("cold-start run did not answer");
       coldRuns.push(r.ms);
     }
     const loadStart = performance.now();
-    await createEngine(config);
+    await buildEngine(engineSettings(config));
     const inProcessLoadMs = performance.now() - loadStart;
 
     // 3. In-process latency of the whole answer path over the fixed list and the evaluation split,

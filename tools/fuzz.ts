@@ -33,7 +33,7 @@ import type { AnswerRequest, AnswerResult } from "../src/core/answering/answer-q
 import { AnswerResultSchema, PublicAnswerSchema } from "../src/core/answering/result-schema.js";
 import type { Analyzer } from "../src/core/text/analyze.js";
 import { fold, hasNoDiacritics, toNfc, tokenize, toWords } from "../src/core/text/normalize.js";
-import { startService, type Service } from "../src/service.js";
+import { startService, type Service } from "../src/app/service.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 

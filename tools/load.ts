@@ -38,7 +38,7 @@ import { signatureHeader } from "../src/channels/zalo/signature.js";
 import { createConfig, loadConfig } from "../src/config.js";
 import { fold } from "../src/core/text/normalize.js";
 import { createLogger } from "../src/logger.js";
-import { startService, type Service } from "../src/service.js";
+import { startService, type Service } from "../src/app/service.js";
 import { migrate } from "../src/storage/migrations.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -203,8 +203,8 @@ async function startChild(work: string, fakes: { zalo: Fake; telegram: Fake }): 
   const base = loadConfig();
   const config: Record<string, string> = {
     DATA_DIR: path.join(work, "data"),
-    KNOWLEDGE_DIR: path.resolve(base.KNOWLEDGE_DIR),
-    COMMUNE: base.COMMUNE,
+    KNOWLEDGE_DIR: path.resolve(base.knowledge.KNOWLEDGE_DIR),
+    COMMUNE: base.knowledge.COMMUNE,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
@@ -263,7 +263,7 @@ async function startChild(work: string, fakes: { zalo: Fake; telegram: Fake }): 
 /** Child mode: runs the service and answers the parent's memory / queue / stop requests. */
 async function serve(): Promise<void> {
   const config = createConfig(JSON.parse(process.env.LOAD_SERVICE_CONFIG ?? "{}") as Record<string, string>);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.logging.LOG_LEVEL);
   const service: Service = await startService(config, logger, { telegramBotInfo: BOT_INFO });
   await service.telegramReady;
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { AppError } from "../core/errors.js";
 import { formatAnswerText, parseAskRequest, toPublicAnswer } from "../core/answering/request.js";
-import { createEngine, type Engine } from "../engine.js";
+import { buildEngine, engineSettings, type Engine } from "../app/engine.js";
 import { stderrProgress } from "./progress.js";
 
 const USAGE = `Cách dùng:
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   }
 
   const config = loadConfig();
-  const engine = await createEngine(config, { onProgress: stderrProgress() });
+  const engine = await buildEngine(engineSettings(config), { onProgress: stderrProgress() });
 
   if (values.jsonl) {
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });

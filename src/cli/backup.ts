@@ -245,7 +245,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig();
   const now = new Date();
-  const result = await createBackup({ dataDir: config.DATA_DIR, knowledgeDir: config.KNOWLEDGE_DIR, outDir, now });
+  const result = await createBackup({ dataDir: config.storage.DATA_DIR, knowledgeDir: config.knowledge.KNOWLEDGE_DIR, outDir, now });
   const { manifest } = result;
   const rows = Object.entries(manifest.counts).map(([t, n]) => `${t} ${n}`).join(", ");
   process.stderr.write(
@@ -258,8 +258,8 @@ async function main(argv: string[]): Promise<void> {
       "",
     ].join("\n"),
   );
-  const expired = await expireBackups(path.resolve(outDir), config.RETENTION_DAYS, now, result.file);
-  if (expired.length) process.stderr.write(`Đã xóa ${expired.length} bản sao lưu cũ hơn ${config.RETENTION_DAYS} ngày (RETENTION_DAYS).\n`);
+  const expired = await expireBackups(path.resolve(outDir), config.privacy.RETENTION_DAYS, now, result.file);
+  if (expired.length) process.stderr.write(`Đã xóa ${expired.length} bản sao lưu cũ hơn ${config.privacy.RETENTION_DAYS} ngày (RETENTION_DAYS).\n`);
   if (keep !== null) {
     const deleted = await pruneBackups(path.resolve(outDir), keep);
     if (deleted.length) process.stderr.write(`Đã xóa ${deleted.length} bản sao lưu cũ (giữ ${keep} bản mới nhất).\n`);

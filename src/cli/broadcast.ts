@@ -9,9 +9,10 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
-import { broadcastToDocx, broadcastToMarkdown, broadcastToText, createBroadcaster } from "../core/broadcast/index.js";
+import { buildBroadcaster } from "../app/dialogue.js";
+import { buildEngine, engineSettings } from "../app/engine.js";
+import { broadcastToDocx, broadcastToMarkdown, broadcastToText } from "../core/broadcast/index.js";
 import { AppError } from "../core/errors.js";
-import { createEngine } from "../engine.js";
 import { stderrProgress } from "./progress.js";
 
 const USAGE = `Cách dùng:
@@ -63,8 +64,8 @@ async function main(): Promise<number> {
   }
 
   const config = loadConfig();
-  const engine = await createEngine(config, { onProgress: stderrProgress() });
-  const broadcaster = createBroadcaster({ engine, wordsPerMinute: config.BROADCAST_WORDS_PER_MINUTE, llm: () => engine.llm });
+  const engine = await buildEngine(engineSettings(config), { onProgress: stderrProgress() });
+  const broadcaster = buildBroadcaster(config.broadcast, engine);
   const outcome = await broadcaster.draft({
     topic: values.topic as string,
     minutes,

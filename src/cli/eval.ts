@@ -15,7 +15,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { parseAskRequest } from "../core/answering/request.js";
-import { createEngine } from "../engine.js";
+import { buildEngine, engineSettings } from "../app/engine.js";
 import type { AnswerRequest, AnswerResult } from "../core/answering/answer-question.js";
 import { buildReport, checkFloor, checkGate, DEFAULT_GATE, diacriticsGap, formatLlmUsage, formatSideBySide, formatTable, summarizeLlm, type GateCheck, type Report, type TestFloor } from "./eval-report.js";
 import { EvalItemSchema, scoreItem, type EvalItem, type Outcome } from "./eval-score.js";
@@ -77,10 +77,10 @@ async function main(): Promise<number> {
   if (names.some((n) => !(n in SETS))) throw new Error("--set: dev, test, old or all");
 
   const config = loadConfig();
-  const mode = values.mode ?? (config.LLM_PROVIDER === "none" ? "default" : "both");
+  const mode = values.mode ?? (config.llm.LLM_PROVIDER === "none" ? "default" : "both");
   if (!["default", "llm", "both"].includes(mode)) throw new Error("--mode: default, llm or both");
-  if (mode !== "default" && config.LLM_PROVIDER === "none") throw new Error("--mode llm/both needs a language model: set LLM_PROVIDER (see README)");
-  const engine = await createEngine(config, { onProgress: stderrProgress() });
+  if (mode !== "default" && config.llm.LLM_PROVIDER === "none") throw new Error("--mode llm/both needs a language model: set LLM_PROVIDER (see README)");
+  const engine = await buildEngine(engineSettings(config), { onProgress: stderrProgress() });
 
   async function run(items: readonly EvalItem[], origin: Outcome["origin"], answer: (r: AnswerRequest) => Promise<AnswerResult>) {
     const rows: Outcome[] = [];
@@ -126,7 +126,7 @@ async function main(): Promise<number> {
       const llmRun = await run(items, target.origin, (r) => engine.answer(r));
       const llmReport = buildReport(llmRun.rows);
       const usage = summarizeLlm(llmRun.results.map((r) => r.diagnostics.llm));
-      const model = engine.llm?.model.id ?? config.LLM_PROVIDER;
+      const model = engine.llm?.model.id ?? config.llm.LLM_PROVIDER;
       process.stdout.write(`\nMặc định (trích) và mô hình ngôn ngữ (LLM) / default vs language model:\n${formatSideBySide(report, llmReport)}\n${formatLlmUsage(model, usage)}\n`);
       section.llm = { model, ...llmReport, usage, rows: llmRun.rows };
     }

@@ -227,8 +227,8 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const result = await restoreBackup({
     archive: files[0] as string,
-    dataDir: config.DATA_DIR,
-    knowledgeDir: config.KNOWLEDGE_DIR,
+    dataDir: config.storage.DATA_DIR,
+    knowledgeDir: config.knowledge.KNOWLEDGE_DIR,
     force: flags.has("--force"),
     checkOnly: flags.has("--check"),
   });

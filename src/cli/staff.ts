@@ -11,13 +11,12 @@
  * Without a terminal (scripts, tests) the password and its confirmation are read as the first
  * two lines of standard input.
  */
-import path from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig } from "../config.js";
 import { hashPassword, passwordProblem, usernameProblem } from "../core/auth/password.js";
 import { AppError } from "../core/errors.js";
 import type { Store } from "../core/store.js";
-import { openSqliteStore } from "../storage/sqlite-store.js";
+import { buildStorage } from "../app/storage.js";
 
 const USAGE = `Cách dùng: npm run staff -- <lệnh>
   add <tên>       tạo tài khoản cán bộ (hỏi mật khẩu hai lần, không hiện trên màn hình)
@@ -138,7 +137,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
-  const store = openSqliteStore({ dataDir: path.resolve(config.DATA_DIR), ...(config.USER_KEY_SECRET ? { secret: config.USER_KEY_SECRET } : {}) });
+  const store = buildStorage(config.storage);
   try {
     process.stdout.write(`${await run(store, command, arg)}\n`);
   } finally {

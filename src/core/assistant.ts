@@ -10,7 +10,7 @@ import type { CommuneDirectory } from "./knowledge/communes.js";
 import { AppError } from "./errors.js";
 import { parseFlowState, runFlowStep } from "./flows/index.js";
 import type { Flow, FlowReply, FlowState } from "./flows/types.js";
-import { NOTICE_VERSION } from "./privacy/notice.js";
+import { NOTICE_VERSION } from "./privacy/version.js";
 import type { Channel, QueueItem, Rating, RemovalCounts, Store, UserRecord } from "./store.js";
 
 /** What the assistant needs from the engine. */

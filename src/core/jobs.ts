@@ -13,7 +13,7 @@
  * A job row is transient work, deleted by `complete`. Its payload and progress may hold what a
  * resident typed, so implementations keep them unreadable at rest (encrypted) and never log them.
  */
-import type { Channel } from "./store.js";
+import type { Channel } from "./channel.js";
 
 /** What a channel hands over when it accepts an event. */
 export interface JobInput {

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOllama } from "@langchain/ollama";
 import { ChatOpenAICompletions } from "@langchain/openai";
-import type { Config } from "../config.js";
+import type { LlmConfig } from "../config.js";
 import { AppError } from "../core/errors.js";
 import type { LanguageModel, PromptSet } from "../core/ports.js";
 import { createLanguageModel } from "./language-model.js";
@@ -22,7 +22,7 @@ export { parseJsonReply } from "./json-reply.js";
  * Completions API (never the Responses API, which local servers lack); retries are off because
  * the answerer falls back to the extractive answer instead.
  */
-export function createChatModel(config: Config): { chat: BaseChatModel; id: string } {
+export function createChatModel(config: LlmConfig): { chat: BaseChatModel; id: string } {
   const model = config.LLM_MODEL;
   if (config.LLM_PROVIDER === "openai-compatible" && model && config.LLM_BASE_URL) {
     return {
@@ -57,7 +57,7 @@ export function createChatModel(config: Config): { chat: BaseChatModel; id: stri
 }
 
 /** The configured language model and prompts; the prompts are read and checked now. */
-export async function createLlm(config: Config): Promise<{ model: LanguageModel; prompts: PromptSet }> {
+export async function createLlm(config: LlmConfig): Promise<{ model: LanguageModel; prompts: PromptSet }> {
   const prompts = await loadPrompts(path.resolve(config.PROMPTS_DIR));
   const { chat, id } = createChatModel(config);
   const model = createLanguageModel(chat, {

@@ -5,9 +5,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from "pino";
 import { AppError, type ErrorCode } from "../core/errors.js";
 import { parseAskRequest, toPublicAnswer } from "../core/answering/request.js";
-import type { AnswerResult } from "../core/answering/answer-question.js";
+import type { AnswerRequest, AnswerResult } from "../core/answering/answer-question.js";
 import type { StoreHealth } from "../core/store.js";
-import type { Engine } from "../engine.js";
 import type { IndexIntegrity } from "../core/ports.js";
 
 /** Where the public chat page lives (plain HTML/CSS/JS, no build step). */
@@ -99,11 +98,26 @@ export interface ServiceHealth {
 }
 
 /**
+ * What the HTTP layer needs from the question-answering side: answer a question, and for
+ * /healthz describe the knowledge and check the saved index files. The composition root passes
+ * the live engine (src/app/knowledge.ts), so a re-index shows here at once.
+ */
+export interface HttpEngine {
+  answer(request: AnswerRequest): Promise<AnswerResult>;
+  readonly knowledge: { readonly docs: readonly { readonly meta: { readonly as_of: string } }[]; readonly chunks: { readonly length: number } };
+  readonly index: {
+    readonly manifest: { readonly embedder: string; readonly dimensions: number; readonly chunks: number; readonly builtAt: string; readonly contentHash: string };
+    /** Checks the saved index files against their manifest. */
+    check(): Promise<IndexIntegrity>;
+  };
+}
+
+/**
  * Builds the HTTP service: `GET /healthz`, `POST /api/ask`, and the chat page at `/`.
  * Channels that need webhooks mount their routes on the returned instance.
  */
 export interface HttpServerDeps {
-  readonly engine: Engine;
+  readonly engine: HttpEngine;
   readonly logger: Logger;
   readonly bodyLimit?: number;
   /**

@@ -1,6 +1,6 @@
 import { OllamaEmbeddings } from "@langchain/ollama";
 import { OpenAIEmbeddings } from "@langchain/openai";
-import type { Config } from "../config.js";
+import type { EmbeddingsConfig, LlmConfig } from "../config.js";
 import type { IdentifiedEmbeddings } from "../core/ports.js";
 import type { Analyzer } from "../core/text/analyze.js";
 import { HashedNgramEmbeddings } from "../core/retrieval/hashed-embeddings.js";
@@ -39,7 +39,7 @@ class OllamaServerEmbeddings extends OllamaEmbeddings implements IdentifiedEmbed
 }
 
 /** The embedder chosen by configuration: offline hashed n-grams (default), an OpenAI-compatible endpoint or Ollama. */
-export function createEmbeddings(config: Config, analyzer: Analyzer): IdentifiedEmbeddings {
+export function createEmbeddings(config: EmbeddingsConfig & Pick<LlmConfig, "OLLAMA_BASE_URL">, analyzer: Analyzer): IdentifiedEmbeddings {
   if (config.EMBEDDINGS_PROVIDER === "openai-compatible") {
     return new OpenAICompatibleEmbeddings({
       baseURL: config.EMBEDDINGS_BASE_URL as string,

@@ -15,7 +15,7 @@ import { createAssistant } from "../../src/core/assistant.js";
 import { createFlows } from "../../src/core/flows/index.js";
 import { createKnowledgeLookup } from "../../src/core/flows/knowledge-lookup.js";
 import type { Store } from "../../src/core/store.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { testEngine } from "../helpers/engine.js";
@@ -61,7 +61,7 @@ function bot(options: Partial<TelegramBotOptions> = {}, over: Store = store): Te
     token: TOKEN,
     assistant,
     store: over,
-    communes: engine.knowledge.communes,
+    knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }),
     logger: createLogger("silent"),
     retentionDays: 180,
     controller: "Ủy ban nhân dân xã Thử Nghiệm",

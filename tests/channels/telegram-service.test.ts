@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { BOT_INFO } from "../helpers/telegram.js";
 

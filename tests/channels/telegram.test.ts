@@ -11,7 +11,7 @@ import { createAssistant, type Assistant } from "../../src/core/assistant.js";
 import { createFlows } from "../../src/core/flows/index.js";
 import { createKnowledgeLookup } from "../../src/core/flows/knowledge-lookup.js";
 import type { Store } from "../../src/core/store.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { testEngine } from "../helpers/engine.js";
@@ -46,7 +46,7 @@ beforeEach(async () => {
     token: "123456:TEST-token-not-real-aaaaaaaaaaaa",
     assistant,
     store,
-    communes: engine.knowledge.communes,
+    knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }),
     logger: createLogger("silent"),
     retentionDays: 180,
     controller: "Ủy ban nhân dân xã Thử Nghiệm",
@@ -347,7 +347,7 @@ describe("menu and guided flows", () => {
     await click(await send(textUpdate("/menu")), "Tắt sóng 2G");
     // A new bot and assistant over the same database, as after a restart.
     const assistant2 = createAssistant({ engine, store, flows: createFlows(createKnowledgeLookup(engine.knowledge.chunks)) });
-    const again = createTelegramBot({ token: "123456:TEST-token-not-real-aaaaaaaaaaaa", assistant: assistant2, store, communes: engine.knowledge.communes, logger: createLogger("silent"), retentionDays: 180, controller: "UBND", botInfo: BOT_INFO, autoRetry: false });
+    const again = createTelegramBot({ token: "123456:TEST-token-not-real-aaaaaaaaaaaa", assistant: assistant2, store, knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }), logger: createLogger("silent"), retentionDays: 180, controller: "UBND", botInfo: BOT_INFO, autoRetry: false });
     const seen: Call[] = [];
     again.bot.api.config.use(async (_p, method, payload) => {
       seen.push({ method, payload: payload as Record<string, unknown> });
@@ -493,7 +493,7 @@ describe("/bantin (commune radio staff)", () => {
       token: "123456:TEST-token-not-real-aaaaaaaaaaaa",
       assistant,
       store,
-      communes: engine.knowledge.communes,
+      knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }),
       logger: createLogger("silent"),
       retentionDays: 180,
       controller: "Ủy ban nhân dân xã Thử Nghiệm",

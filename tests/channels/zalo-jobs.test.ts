@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { APP_ID, OA_SECRET, postSignedZalo, startFakeZalo, zaloTextEvent, type FakeZalo } from "../helpers/fake-zalo.js";

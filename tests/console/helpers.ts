@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startService, type Service, type ServiceOptions } from "../../src/service.js";
+import { startService, type Service, type ServiceOptions } from "../../src/app/service.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 
 export const ADMIN_PASSWORD = "mat-khau-thu-nghiem-1";

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import { hashPassword, verifyPassword } from "../../src/core/auth/password.js";
 import { createLogger } from "../../src/logger.js";
-import { startService } from "../../src/service.js";
+import { startService } from "../../src/app/service.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { ADMIN_PASSWORD, createClient, signIn, startConsoleService, type ConsoleTestService } from "./helpers.js";
 
@@ -73,8 +73,8 @@ describe("console bootstrap", () => {
   it("should refuse a CONSOLE_PASSWORD shorter than 8 characters, naming the key only", async () => {
     expect(() => createConfig({ CONSOLE_PASSWORD: "ngan" })).toThrow(/CONSOLE_PASSWORD/);
     expect(() => createConfig({ CONSOLE_PASSWORD: "ngan" })).not.toThrow(/ngan/);
-    expect(createConfig({ CONSOLE_SECURE_COOKIE: "false" }).CONSOLE_SECURE_COOKIE).toBe(false);
-    expect(createConfig({}).CONSOLE_SECURE_COOKIE).toBeUndefined();
+    expect(createConfig({ CONSOLE_SECURE_COOKIE: "false" }).console.CONSOLE_SECURE_COOKIE).toBe(false);
+    expect(createConfig({}).console.CONSOLE_SECURE_COOKIE).toBeUndefined();
   });
 });
 

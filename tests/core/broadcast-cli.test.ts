@@ -13,7 +13,7 @@ beforeAll(async () => {
   const t = await testConfig();
   cleanup = t.cleanup;
   dataDir = t.dataDir;
-  env = { DATA_DIR: t.dataDir, KNOWLEDGE_DIR: t.config.KNOWLEDGE_DIR, LOG_LEVEL: "silent" };
+  env = { DATA_DIR: t.dataDir, KNOWLEDGE_DIR: t.config.knowledge.KNOWLEDGE_DIR, LOG_LEVEL: "silent" };
 });
 afterAll(async () => cleanup());
 

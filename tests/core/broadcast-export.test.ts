@@ -72,14 +72,14 @@ describe(".docx export", () => {
 describe("config keys", () => {
   it("should default the reading rate and the staff list", () => {
     const config = createConfig({});
-    expect(config.BROADCAST_WORDS_PER_MINUTE).toBe(DEFAULT_WORDS_PER_MINUTE);
-    expect(config.STAFF_TELEGRAM_IDS).toEqual([]);
+    expect(config.broadcast.BROADCAST_WORDS_PER_MINUTE).toBe(DEFAULT_WORDS_PER_MINUTE);
+    expect(config.telegram.STAFF_TELEGRAM_IDS).toEqual([]);
   });
 
   it("should read a reading rate and comma-separated staff ids", () => {
     const config = createConfig({ BROADCAST_WORDS_PER_MINUTE: "150", STAFF_TELEGRAM_IDS: " 123456789, 42 ,," });
-    expect(config.BROADCAST_WORDS_PER_MINUTE).toBe(150);
-    expect(config.STAFF_TELEGRAM_IDS).toEqual([123456789, 42]);
+    expect(config.broadcast.BROADCAST_WORDS_PER_MINUTE).toBe(150);
+    expect(config.telegram.STAFF_TELEGRAM_IDS).toEqual([123456789, 42]);
   });
 
   it.each([

@@ -9,7 +9,7 @@ import {
   type Broadcaster,
 } from "../../src/core/broadcast/index.js";
 import type { Chunk } from "../../src/core/knowledge/chunk.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { testEngine } from "../helpers/engine.js";
 
 let engine: Engine;

@@ -19,7 +19,7 @@ import {
 } from "../../src/core/flows/index.js";
 import { displayUnit, quoteUnits } from "../../src/core/flows/knowledge-lookup.js";
 import type { Chunk } from "../../src/core/knowledge/chunk.js";
-import { buildKnowledgeBase } from "../../src/engine.js";
+import { buildKnowledgeBase } from "../../src/core/knowledge/base.js";
 import { readKnowledgeFolder } from "../../src/storage/knowledge-folder.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
-import { createEngine } from "../../src/engine.js";
+import { buildEngine, engineSettings } from "../../src/app/engine.js";
 import { verifyIndexFiles, type IndexManifest } from "../../src/storage/hnsw-index.js";
 import { ADMIN_PASSWORD, signedIn } from "../console/helpers.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
@@ -46,7 +46,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "tro-ly-so-index-damage-"));
   const baseData = path.join(work, "base");
-  await createEngine(createConfig({ KNOWLEDGE_DIR, DATA_DIR: baseData, LOG_LEVEL: "silent" }));
+  await buildEngine(engineSettings(createConfig({ KNOWLEDGE_DIR, DATA_DIR: baseData, LOG_LEVEL: "silent" })));
   baseIndex = path.join(baseData, "index");
 }, 120_000);
 afterEach(() => {

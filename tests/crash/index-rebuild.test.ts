@@ -11,7 +11,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import type { IdentifiedEmbeddings } from "../../src/core/ports.js";
-import { buildKnowledgeBase, type KnowledgeBase } from "../../src/engine.js";
+import { buildKnowledgeBase, type KnowledgeBase } from "../../src/core/knowledge/base.js";
+import { embeddingsSettings } from "../../src/app/engine.js";
 import { createEmbeddings } from "../../src/storage/embeddings.js";
 import { openVectorIndex, type IndexManifest, type RebuildStep } from "../../src/storage/hnsw-index.js";
 import { readKnowledgeFolder } from "../../src/storage/knowledge-folder.js";
@@ -24,7 +25,7 @@ let embeddings: IdentifiedEmbeddings;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "tro-ly-so-index-crash-"));
   knowledge = buildKnowledgeBase(await readKnowledgeFolder(KNOWLEDGE_DIR));
-  embeddings = createEmbeddings(createConfig({ KNOWLEDGE_DIR, DATA_DIR: work }), knowledge.analyzer);
+  embeddings = createEmbeddings(embeddingsSettings(createConfig({ KNOWLEDGE_DIR, DATA_DIR: work })), knowledge.analyzer);
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
 

@@ -52,7 +52,7 @@ beforeAll(async () => {
   zalo = await startFakeZalo({ access: ["crash-access"] });
   env = {
     DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: t.config.KNOWLEDGE_DIR,
+    KNOWLEDGE_DIR: t.config.knowledge.KNOWLEDGE_DIR,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",

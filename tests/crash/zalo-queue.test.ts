@@ -84,7 +84,7 @@ async function scenario(signal: "SIGKILL" | "SIGTERM", firstUser: number): Promi
   cleanups.push(t.cleanup);
   const env = {
     DATA_DIR: t.dataDir,
-    KNOWLEDGE_DIR: t.config.KNOWLEDGE_DIR,
+    KNOWLEDGE_DIR: t.config.knowledge.KNOWLEDGE_DIR,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",

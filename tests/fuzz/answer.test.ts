@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerRequestArb, checkAnswer, hostileText, oneSyllable10k, veryLongWord } from "../../tools/fuzz.js";
 import { AnswerResultSchema, MAX_ANSWER_CHARS, MAX_SOURCES } from "../../src/core/answering/result-schema.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { testEngine } from "../helpers/engine.js";
 
 let t: { engine: Engine; cleanup: () => Promise<void> };

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkNormalize, hostileText, SYLLABLES } from "../../tools/fuzz.js";
 import { fold, toNfc } from "../../src/core/text/normalize.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { testEngine } from "../helpers/engine.js";
 
 const RUNS = 400;

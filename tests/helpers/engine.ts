@@ -2,7 +2,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createConfig, type Config } from "../../src/config.js";
-import { createEngine, type Engine } from "../../src/engine.js";
+import { buildEngine, engineSettings, type Engine } from "../../src/app/engine.js";
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 export const KNOWLEDGE_DIR = path.join(REPO_ROOT, "knowledge");
@@ -17,7 +17,7 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
 /** Builds a real engine (real HNSWLib index on disk) over the real knowledge folder. */
 export async function testEngine(overrides: Record<string, string> = {}): Promise<{ engine: Engine; config: Config; dataDir: string; cleanup: () => Promise<void> }> {
   const t = await testConfig(overrides);
-  const engine = await createEngine(t.config);
+  const engine = await buildEngine(engineSettings(t.config));
   return { engine, ...t };
 }
 

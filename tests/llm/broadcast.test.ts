@@ -4,7 +4,7 @@ import { countWords } from "../../src/core/broadcast/compose.js";
 import { createBroadcaster, type BroadcastScript, type Broadcaster } from "../../src/core/broadcast/index.js";
 import { MODEL_DRAFT_NOTE } from "../../src/core/broadcast/messages.js";
 import { toSpoken } from "../../src/core/broadcast/spoken.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { knowledgeWithout, FAQ_FILES_BUT_SUBSIDY, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { contextBlocks, lastUser, startFakeOpenAI, type ChatReply, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";
 

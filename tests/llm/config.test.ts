@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { testEngine } from "../helpers/engine.js";
 
 describe("language-model settings", () => {
   it("should default to no language model, with documented limits", () => {
-    expect(createConfig({})).toMatchObject({
+    expect(createConfig({}).llm).toMatchObject({
       LLM_PROVIDER: "none",
       LLM_TIMEOUT_MS: 20_000,
       LLM_TEMPERATURE: 0.2,
@@ -28,12 +28,12 @@ describe("language-model settings", () => {
       expect((err as Error).message).not.toContain("sk-secret-value-123");
     }
     const c = createConfig({ LLM_PROVIDER: "openai-compatible", LLM_BASE_URL: "https://api.example.com/v1", LLM_MODEL: "gpt-4o-mini", LLM_TEMPERATURE: "0" });
-    expect(c).toMatchObject({ LLM_MODEL: "gpt-4o-mini", LLM_TEMPERATURE: 0 });
+    expect(c.llm).toMatchObject({ LLM_MODEL: "gpt-4o-mini", LLM_TEMPERATURE: 0 });
   });
 
   it("should require a model for Ollama (chat and embeddings)", () => {
     expect(() => createConfig({ LLM_PROVIDER: "ollama" })).toThrow(/LLM_MODEL: required when LLM_PROVIDER=ollama/);
-    expect(createConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b", OLLAMA_BASE_URL: "http://10.0.0.5:11434" }).OLLAMA_BASE_URL).toBe("http://10.0.0.5:11434");
+    expect(createConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b", OLLAMA_BASE_URL: "http://10.0.0.5:11434" }).llm.OLLAMA_BASE_URL).toBe("http://10.0.0.5:11434");
     expect(() => createConfig({ EMBEDDINGS_PROVIDER: "ollama" })).toThrow(/EMBEDDINGS_MODEL: required when EMBEDDINGS_PROVIDER=ollama/);
   });
 

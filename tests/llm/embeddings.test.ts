@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
-import { createEngine } from "../../src/engine.js";
+import { buildEngine, engineSettings } from "../../src/app/engine.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { startFakeOllama, startFakeOpenAI, type FakeLlm } from "../helpers/fake-llm.js";
 
@@ -29,11 +29,11 @@ describe("changing EMBEDDINGS_PROVIDER", () => {
     const dataDir = path.join(work, "data");
     const base = { KNOWLEDGE_DIR, DATA_DIR: dataDir };
 
-    const hashed = await createEngine(createConfig(base));
+    const hashed = await buildEngine(engineSettings(createConfig(base)));
     expect(hashed.index.manifest).toMatchObject({ embedder: "hashed-ngrams-v1-d768", dimensions: 768 });
 
     const viaOpenAI = createConfig({ ...base, EMBEDDINGS_PROVIDER: "openai-compatible", EMBEDDINGS_BASE_URL: `${openai.url}/v1`, EMBEDDINGS_MODEL: "fake-embed" });
-    const first = await createEngine(viaOpenAI);
+    const first = await buildEngine(engineSettings(viaOpenAI));
     expect(first.index.rebuilt).toBe(true);
     expect(first.index.manifest).toMatchObject({ embedder: "openai-compatible:fake-embed", dimensions: 24, chunks: first.knowledge.chunks.length });
     expect(await manifestOf(dataDir)).toMatchObject({ embedder: "openai-compatible:fake-embed", dimensions: 24 });
@@ -41,7 +41,7 @@ describe("changing EMBEDDINGS_PROVIDER", () => {
     expect(embedCalls).toBeGreaterThan(0);
 
     // Same embedder again: the saved index is reused; only the question is embedded.
-    const again = await createEngine(viaOpenAI);
+    const again = await buildEngine(engineSettings(viaOpenAI));
     expect(again.index.rebuilt).toBe(false);
     // A curated answer needs no embedding; a question answered from passages is embedded once.
     const r = await again.answer({ question: "ty le dung chung tram bts cua xa cong hoa" });
@@ -52,7 +52,7 @@ describe("changing EMBEDDINGS_PROVIDER", () => {
     expect(openai.requests.filter((x) => x.path === "/v1/embeddings").length).toBe(embedCalls + 1);
 
     const viaOllama = createConfig({ ...base, EMBEDDINGS_PROVIDER: "ollama", OLLAMA_BASE_URL: ollama.url, EMBEDDINGS_MODEL: "nomic-embed-text" });
-    const third = await createEngine(viaOllama);
+    const third = await buildEngine(engineSettings(viaOllama));
     expect(third.index.rebuilt).toBe(true);
     expect(third.index.manifest).toMatchObject({ embedder: "ollama:nomic-embed-text", dimensions: 16 });
     const embed = ollama.requests.find((x) => x.path === "/api/embed");
@@ -60,15 +60,15 @@ describe("changing EMBEDDINGS_PROVIDER", () => {
     expect(Array.isArray(embed?.body.input)).toBe(true);
     expect((await third.answer({ question: "ty le dung chung tram bts cua xa cong hoa" })).answer).toContain("30%");
 
-    const back = await createEngine(createConfig(base));
+    const back = await buildEngine(engineSettings(createConfig(base)));
     expect(back.index.rebuilt).toBe(true);
     expect(back.index.manifest).toMatchObject({ embedder: "hashed-ngrams-v1-d768", dimensions: 768 });
   });
 
   it("should name the requested dimension in the Ollama embedder's identity", async () => {
     const dataDir = path.join(work, "data-dims");
-    const engine = await createEngine(
-      createConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, EMBEDDINGS_PROVIDER: "ollama", OLLAMA_BASE_URL: ollama.url, EMBEDDINGS_MODEL: "bge-m3", EMBEDDINGS_DIMENSIONS: "16" }),
+    const engine = await buildEngine(engineSettings(
+      createConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, EMBEDDINGS_PROVIDER: "ollama", OLLAMA_BASE_URL: ollama.url, EMBEDDINGS_MODEL: "bge-m3", EMBEDDINGS_DIMENSIONS: "16" })),
     );
     expect(engine.index.manifest.embedder).toBe("ollama:bge-m3:d16");
     expect(ollama.requests.filter((x) => x.path === "/api/embed").at(-1)?.body).toMatchObject({ model: "bge-m3", dimensions: 16 });
@@ -76,6 +76,6 @@ describe("changing EMBEDDINGS_PROVIDER", () => {
 
   it("should fail to start with INDEX_BUILD_FAILED when the embeddings server cannot be reached", async () => {
     const config = createConfig({ KNOWLEDGE_DIR, DATA_DIR: path.join(work, "data-down"), EMBEDDINGS_PROVIDER: "ollama", OLLAMA_BASE_URL: "http://127.0.0.1:9", EMBEDDINGS_MODEL: "x" });
-    await expect(createEngine(config)).rejects.toMatchObject({ code: "INDEX_BUILD_FAILED" });
+    await expect(buildEngine(engineSettings(config))).rejects.toMatchObject({ code: "INDEX_BUILD_FAILED" });
   });
 });

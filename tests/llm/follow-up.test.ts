@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAssistant, type Assistant, type Resident } from "../../src/core/assistant.js";
 import type { Store } from "../../src/core/store.js";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { answerReply, blockWith, lastUser, startFakeOpenAI, type ChatRequestBody, type ChatReply, type FakeLlm } from "../helpers/fake-llm.js";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { vietnamDate } from "../../src/core/answering/generative.js";
 import { knowledgeWithout, FAQ_FILES_BUT_SUBSIDY, REPO_ROOT, testEngine } from "../helpers/engine.js";
 import { answerReply, blockWith, contextBlocks, lastUser, startFakeOpenAI, type ChatRequestBody, type FakeLlm } from "../helpers/fake-llm.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
-import { createEngine, type Engine } from "../../src/engine.js";
+import { buildEngine, engineSettings, type Engine } from "../../src/app/engine.js";
 import { KNOWLEDGE_DIR, REPO_ROOT } from "../helpers/engine.js";
 import { answerReply, blockWith, startFakeOpenAI, type FakeLlm } from "../helpers/fake-llm.js";
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
   const knowledge = path.join(work, "knowledge");
   await cp(KNOWLEDGE_DIR, knowledge, { recursive: true });
   await writeFile(path.join(knowledge, "den-duong.md"), POISONED);
-  engine = await createEngine(
+  engine = await buildEngine(engineSettings(
     createConfig({
       KNOWLEDGE_DIR: knowledge,
       DATA_DIR: path.join(work, "data"),
@@ -46,7 +46,7 @@ beforeAll(async () => {
       LLM_BASE_URL: `${fake.url}/v1`,
       LLM_MODEL: "fake-model",
       PROMPTS_DIR: path.join(REPO_ROOT, "prompts"),
-    }),
+    })),
   );
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { FAQ_FILES_BUT_SUBSIDY, knowledgeWithout, REPO_ROOT } from "../helpers/engine.js";
 import { answerReply, blockWith, startFakeOpenAI, type FakeLlm } from "../helpers/fake-llm.js";
 

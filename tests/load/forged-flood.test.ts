@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signatureHeader } from "../../src/channels/zalo/signature.js";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { DATABASE_FILE } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { APP_ID, APP_SECRET, OA_SECRET, startFakeZalo, type FakeZalo } from "../helpers/fake-zalo.js";

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createBackup } from "../../src/cli/backup.js";
 import { restoreBackup } from "../../src/cli/restore.js";
 import { createConfig } from "../../src/config.js";
-import { createEngine } from "../../src/engine.js";
+import { buildEngine, engineSettings } from "../../src/app/engine.js";
 import { DATABASE_FILE, DATABASE_MARKER_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { startTs } from "../helpers/spawn.js";
@@ -28,7 +28,7 @@ let env: Record<string, string>;
 // The search index is built once and copied into each data folder, so each start is quick.
 beforeAll(async () => {
   indexTemplate = await mkdtemp(path.join(tmpdir(), "tro-ly-so-empty-db-index-"));
-  await createEngine(createConfig({ KNOWLEDGE_DIR, DATA_DIR: indexTemplate, LOG_LEVEL: "silent" }));
+  await buildEngine(engineSettings(createConfig({ KNOWLEDGE_DIR, DATA_DIR: indexTemplate, LOG_LEVEL: "silent" })));
 });
 afterAll(async () => {
   await rm(indexTemplate, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../src/engine.js";
+import type { Engine } from "../../src/app/engine.js";
 import { createHttpServer, type HttpServerDeps } from "../../src/server/http.js";
 import { testEngine } from "../helpers/engine.js";
 

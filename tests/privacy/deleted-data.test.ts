@@ -17,7 +17,7 @@ import { createConfig } from "../../src/config.js";
 import type { Resident } from "../../src/core/assistant.js";
 import { maskSensitive } from "../../src/core/privacy/mask.js";
 import { createLogger } from "../../src/logger.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { DATABASE_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createConfig } from "../../src/config.js";
 import type { Resident } from "../../src/core/assistant.js";
 import { createLogger } from "../../src/logger.js";
-import { RETENTION_PURGE_INTERVAL_MS, startService, type Service, type ServiceOptions } from "../../src/service.js";
+import { RETENTION_PURGE_INTERVAL_MS, startService, type Service, type ServiceOptions } from "../../src/app/service.js";
 import { openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { SENSITIVE } from "./corpus.js";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import { MASK_LABEL } from "../../src/core/privacy/mask.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { signedIn } from "../console/helpers.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { APP_ID, APP_SECRET, OA_SECRET, startFakeZalo, type FakeZalo } from "../helpers/fake-zalo.js";

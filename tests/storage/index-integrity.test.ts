@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createConfig } from "../../src/config.js";
 import type { Chunk } from "../../src/core/knowledge/chunk.js";
 import type { IdentifiedEmbeddings } from "../../src/core/ports.js";
-import { buildKnowledgeBase } from "../../src/engine.js";
+import { buildKnowledgeBase } from "../../src/core/knowledge/base.js";
+import { embeddingsSettings } from "../../src/app/engine.js";
 import { createEmbeddings } from "../../src/storage/embeddings.js";
 import { openVectorIndex, verifyIndexFiles, watchIndexFiles, type IndexManifest } from "../../src/storage/hnsw-index.js";
 import { readKnowledgeFolder } from "../../src/storage/knowledge-folder.js";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "tro-ly-so-index-integrity-"));
   const knowledge = buildKnowledgeBase(await readKnowledgeFolder(KNOWLEDGE_DIR));
   chunks = knowledge.chunks.slice(0, 60);
-  embeddings = createEmbeddings(createConfig({ KNOWLEDGE_DIR, DATA_DIR: work }), knowledge.analyzer);
+  embeddings = createEmbeddings(embeddingsSettings(createConfig({ KNOWLEDGE_DIR, DATA_DIR: work })), knowledge.analyzer);
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
 afterEach(() => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
-import { createEngine } from "../../src/engine.js";
+import { buildEngine, engineSettings } from "../../src/app/engine.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 
 let work: string;
@@ -21,13 +21,13 @@ describe("the saved vector index", () => {
     const config = createConfig({ KNOWLEDGE_DIR: knowledge, DATA_DIR: path.join(work, "data") });
 
     const phases: string[] = [];
-    const first = await createEngine(config, { onProgress: (e) => phases.push(e.phase) });
+    const first = await buildEngine(engineSettings(config), { onProgress: (e) => phases.push(e.phase) });
     expect(first.index.rebuilt).toBe(true);
     expect(phases).toContain("embed");
     const manifest = JSON.parse(await readFile(path.join(work, "data/index/manifest.json"), "utf8")) as { contentHash: string; chunks: number };
     expect(manifest.chunks).toBe(first.knowledge.chunks.length);
 
-    const second = await createEngine(config);
+    const second = await buildEngine(engineSettings(config));
     expect(second.index.rebuilt).toBe(false);
     const a = await second.answer({ question: "ty le dung chung tram bts cua xa cong hoa" });
     expect(a.answer).toContain("30%");
@@ -37,7 +37,7 @@ describe("the saved vector index", () => {
       path.join(knowledge, "them.md"),
       `---\nid: huong-dan-thu\ntitle: Hướng dẫn thử nghiệm về đèn đường năng lượng mặt trời\nkind: guide\nsource:\n  name: Tổ soạn thảo\n  url: null\n  date: 2026-01-01\nas_of: 2026-01-01\ntopics: [thu]\n---\n\n# Hướng dẫn\n\n## Đèn đường\n\n- Đèn đường năng lượng mặt trời của thôn được bảo dưỡng mỗi quý một lần.\n`,
     );
-    const third = await createEngine(config);
+    const third = await buildEngine(engineSettings(config));
     expect(third.index.rebuilt).toBe(true);
     const b = await third.answer({ question: "den duong nang luong mat troi bao duong may lan" });
     expect(b.kind).toBe("extractive");
@@ -48,8 +48,8 @@ describe("the saved vector index", () => {
   it("should rebuild when the embedder changes and store its identity", async () => {
     const dataDir = path.join(work, "data-embed");
     const base = createConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir });
-    expect((await createEngine(base)).index.manifest.embedder).toBe("hashed-ngrams-v1-d768");
-    const other = await createEngine({ ...base, EMBEDDINGS_DIMENSIONS: 256 });
+    expect((await buildEngine(engineSettings(base))).index.manifest.embedder).toBe("hashed-ngrams-v1-d768");
+    const other = await buildEngine(engineSettings({ ...base, embeddings: { ...base.embeddings, EMBEDDINGS_DIMENSIONS: 256 } }));
     expect(other.index.rebuilt).toBe(true);
     expect(other.index.manifest).toMatchObject({ embedder: "hashed-ngrams-v1-d256", dimensions: 256 });
   });
@@ -59,7 +59,7 @@ describe("the saved vector index", () => {
     await cp(KNOWLEDGE_DIR, knowledge, { recursive: true });
     await writeFile(path.join(knowledge, "hong.md"), "# Không có front matter\n");
     const config = createConfig({ KNOWLEDGE_DIR: knowledge, DATA_DIR: path.join(work, "data-bad") });
-    await expect(createEngine(config)).rejects.toMatchObject({ code: "KNOWLEDGE_INVALID", message: expect.stringContaining("hong.md") });
+    await expect(buildEngine(engineSettings(config))).rejects.toMatchObject({ code: "KNOWLEDGE_INVALID", message: expect.stringContaining("hong.md") });
   });
 });
 
@@ -102,7 +102,7 @@ describe("OpenAI-compatible embeddings by configuration", () => {
       EMBEDDINGS_BASE_URL: `http://127.0.0.1:${port}/v1`,
       EMBEDDINGS_MODEL: "bge-m3-test",
     });
-    const engine = await createEngine(config);
+    const engine = await buildEngine(engineSettings(config));
     expect(engine.index.manifest).toMatchObject({ embedder: "openai-compatible:bge-m3-test", dimensions: 16 });
     const embedded = requests.reduce((s, r) => s + r.inputs, 0);
     expect(embedded).toBe(engine.knowledge.chunks.length);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startService, type Service } from "../../src/service.js";
+import { startService, type Service } from "../../src/app/service.js";
 import { STAFF_FAQ_FILE, staffFaqEntry } from "../../src/storage/staff-faq.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 

@@ -12,7 +12,7 @@ import { createBurstJoiner, type Burst, type BurstOptions } from "../../core/bur
 import { broadcastReadAloudText, broadcastSourcesText, broadcastToDocx, type Broadcaster } from "../../core/broadcast/index.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
-import type { FlowReply } from "../../core/flows/types.js";
+import type { Flow, FlowReply } from "../../core/flows/types.js";
 import { CONSENT_LABELS, myDataText, privacyNotice } from "../../core/privacy/notice.js";
 import { createRateLimiter } from "../../core/rate-limit.js";
 import type { Store } from "../../core/store.js";
@@ -47,7 +47,8 @@ export interface TelegramBotOptions {
   readonly token: string;
   readonly assistant: Assistant;
   readonly store: Store;
-  readonly communes: CommuneDirectory;
+  /** The live knowledge (read at each use, so a re-index shows at once). */
+  readonly knowledge: () => { communes: CommuneDirectory; flows: readonly Flow[] };
   readonly logger: Logger;
   readonly retentionDays: number;
   readonly controller: string;
@@ -349,7 +350,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   const communeKeyboard = () => {
     const kb = new InlineKeyboard();
-    for (const c of o.communes.all) kb.text(`Xã ${c.name}`, `commune:${c.id}`).row();
+    for (const c of o.knowledge().communes.all) kb.text(`Xã ${c.name}`, `commune:${c.id}`).row();
     return kb;
   };
 
@@ -374,7 +375,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   bot.command("xa", async (ctx) => {
     const user = o.assistant.user(resident(ctx));
-    const current = user.commune ? o.communes.get(user.commune)?.name : null;
+    const current = user.commune ? o.knowledge().communes.get(user.commune)?.name : null;
     await ctx.reply(`${current ? `Xã đang chọn: ${current}. ` : ""}Bà con ở xã nào?`, { reply_markup: communeKeyboard() });
   });
 
@@ -470,7 +471,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
   });
 
   bot.callbackQuery(/^commune:([a-z0-9-]+)$/, async (ctx) => {
-    const commune = o.communes.get(ctx.match[1] as string);
+    const commune = o.knowledge().communes.get(ctx.match[1] as string);
     await ctx.answerCallbackQuery();
     if (!commune) return;
     o.assistant.setCommune(resident(ctx), commune.id);

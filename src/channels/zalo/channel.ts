@@ -27,6 +27,7 @@ import { AppError, type ErrorCode } from "../../core/errors.js";
 import { createRateLimiter } from "../../core/rate-limit.js";
 import type { Job } from "../../core/jobs.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
+import type { Flow } from "../../core/flows/types.js";
 import { SEEN_EVENT_DAYS, type Store } from "../../core/store.js";
 import type { Logger } from "../../logger.js";
 import { createZaloClient, ZaloApiError, ZaloAuthError, ZaloTransportError, type ZaloClient } from "./client.js";
@@ -78,8 +79,8 @@ export interface ZaloChannelOptions {
   readonly freeWindowHours: number;
   readonly assistant: Assistant;
   readonly store: Store;
-  readonly communes: CommuneDirectory;
-  readonly flowTitles: Readonly<Record<string, string>>;
+  /** The live knowledge (read at each use, so a re-index shows at once). */
+  readonly knowledge: () => { communes: CommuneDirectory; flows: readonly Flow[] };
   readonly logger: Logger;
   readonly retentionDays: number;
   readonly controller: string;
@@ -143,8 +144,7 @@ export function createZaloChannel(o: ZaloChannelOptions): ZaloChannel {
   const conversation = createZaloConversation({
     assistant: o.assistant,
     store: o.store,
-    communes: o.communes,
-    flowTitles: o.flowTitles,
+    knowledge: o.knowledge,
     retentionDays: o.retentionDays,
     controller: o.controller,
     freeWindowHours: o.freeWindowHours,

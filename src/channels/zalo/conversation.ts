@@ -9,7 +9,7 @@
 import type { Assistant, Resident, Turn } from "../../core/assistant.js";
 import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { SMARTPHONE_FLOW_ID, TWO_G_FLOW_ID } from "../../core/flows/index.js";
-import type { FlowReply } from "../../core/flows/types.js";
+import type { Flow, FlowReply } from "../../core/flows/types.js";
 import { myDataText, privacyNotice } from "../../core/privacy/notice.js";
 import type { Store } from "../../core/store.js";
 import { fold } from "../../core/text/normalize.js";
@@ -46,9 +46,8 @@ export type ResidentEvent =
 export interface ZaloConversationOptions {
   readonly assistant: Assistant;
   readonly store: Store;
-  readonly communes: CommuneDirectory;
-  /** Menu titles of the guided flows, by id. */
-  readonly flowTitles: Readonly<Record<string, string>>;
+  /** The live knowledge: communes, and the guided flows whose titles the menu shows. */
+  readonly knowledge: () => { communes: CommuneDirectory; flows: readonly Flow[] };
   readonly retentionDays: number;
   readonly controller: string;
   /** Free reply window in hours (for what residents are told). */
@@ -103,12 +102,13 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
   const { assistant, store } = o;
   const resident = (userId: string): Resident => ({ channel: "zalo", channelUserId: userId });
   const sessionKey = (userId: string) => `${store.userKey("zalo", userId)}:zalo`;
+  const flowTitle = (id: string) => o.knowledge().flows.find((f) => f.id === id)?.title;
   const notice = () => privacyNotice({ retentionDays: o.retentionDays, controller: o.controller, deleteHow: "gõ «xoa du lieu»", viewHow: "gõ «xem du lieu»" });
 
   const menuEntries: ReadonlyArray<{ label: string; run: (userId: string, s: Draft) => Promise<string[]> | string[] }> = [
     { label: "Kỹ năng số (câu hỏi mẫu)", run: (_u, s) => skills(s) },
-    { label: o.flowTitles[SMARTPHONE_FLOW_ID] ?? "Hỗ trợ điện thoại cho hộ nghèo", run: (u, s) => startFlow(u, s, SMARTPHONE_FLOW_ID) },
-    { label: o.flowTitles[TWO_G_FLOW_ID] ?? "Tắt sóng 2G", run: (u, s) => startFlow(u, s, TWO_G_FLOW_ID) },
+    { get label() { return flowTitle(SMARTPHONE_FLOW_ID) ?? "Hỗ trợ điện thoại cho hộ nghèo"; }, run: (u, s) => startFlow(u, s, SMARTPHONE_FLOW_ID) },
+    { get label() { return flowTitle(TWO_G_FLOW_ID) ?? "Tắt sóng 2G"; }, run: (u, s) => startFlow(u, s, TWO_G_FLOW_ID) },
     { label: "Kế hoạch hạ tầng số của xã", run: (u, s) => ask(u, s, PLAN_QUESTION) },
     { label: "Hỏi cán bộ xã", run: (u, s) => staffEntry(u, s) },
     { label: "Chọn xã của bà con", run: (u, s) => communeList(u, s) },
@@ -140,8 +140,9 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
   function communeList(userId: string, s: Draft): string[] {
     s.awaiting = { kind: "commune" };
     const user = assistant.user(resident(userId));
-    const current = user.commune ? o.communes.get(user.commune)?.name : null;
-    const lines = o.communes.all.map((c, i) => `${i + 1}. Xã ${c.name}`);
+    const communes = o.knowledge().communes;
+    const current = user.commune ? communes.get(user.commune)?.name : null;
+    const lines = communes.all.map((c, i) => `${i + 1}. Xã ${c.name}`);
     return renderMessages(`${current ? `Xã đang chọn: ${current}. ` : ""}Bà con ở xã nào? Gõ số:\n${lines.join("\n")}`, [], "Gõ 0 để về menu.");
   }
 
@@ -322,8 +323,9 @@ export function createZaloConversation(o: ZaloConversationOptions): ZaloConversa
         return question ? ask(userId, s, question) : outOfRange(a.questions.length);
       }
       case "commune": {
-        const commune = o.communes.all[n - 1];
-        if (!commune) return outOfRange(o.communes.all.length);
+        const communes = o.knowledge().communes.all;
+        const commune = communes[n - 1];
+        if (!commune) return outOfRange(communes.length);
         assistant.setCommune(r, commune.id);
         s.awaiting = null;
         return renderMessages(`Đã chọn xã ${commune.name}. Câu hỏi về kế hoạch của xã sẽ trả lời theo xã ${commune.name}.`, [], BACK);

@@ -3,7 +3,7 @@
  * "KHÔNG ĐỌC" block with the sources on a new page. Built with the `docx` package (no I/O).
  */
 import { Document, HeadingLevel, Packer, Paragraph, TextRun } from "docx";
-import type { BroadcastScript } from "./index.js";
+import type { BroadcastScript } from "./types.js";
 import { NOT_READ_HEADING, sourceDetails, sourceLabel } from "./render.js";
 
 const FONT = "Times New Roman";

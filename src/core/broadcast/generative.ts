@@ -12,7 +12,7 @@ import type { ChatMessage, LanguageModel, PromptSet } from "../ports.js";
 import { capitalize, countWords, onAir } from "./compose.js";
 import { durationNote, lengthForModel, MODEL_DRAFT_NOTE, modelFallbackNote, NOTICE_LEAD, SHORT_MATERIAL_LEAD } from "./messages.js";
 import { toSpoken } from "./spoken.js";
-import type { BroadcastScript } from "./index.js";
+import type { BroadcastScript } from "./types.js";
 
 /** The language model and prompts a broadcaster may use. */
 export interface BroadcastLlm {

@@ -2,7 +2,7 @@
  * Plain-text and Markdown exports of a script: the part read aloud first, then a clearly separated
  * "KHÔNG ĐỌC" block with the sources and the notes for the staff member.
  */
-import type { BroadcastScript, BroadcastSource } from "./index.js";
+import type { BroadcastScript, BroadcastSource } from "./types.js";
 
 /** Heading of the block that is not read on air. */
 export const NOT_READ_HEADING = "KHÔNG ĐỌC – NGUỒN VÀ GHI CHÚ CHO CÁN BỘ KIỂM TRA";

@@ -1,13 +1,12 @@
 /**
  * The privacy notice every channel shows before storing anything that identifies a resident, and
  * the wording of the consent choice. Explicit consent, nothing pre-selected (Luật Bảo vệ dữ liệu
- * cá nhân số 91/2025/QH15; Nghị định 356/2025/NĐ-CP). Bump NOTICE_VERSION when the text changes
+ * cá nhân số 91/2025/QH15; Nghị định 356/2025/NĐ-CP). Bump NOTICE_VERSION (privacy/version.ts) when the text changes
  * in substance: consents record the version the resident saw.
  */
 import type { MyData } from "../assistant.js";
 
-// Telling residents how to see their data (viewHow) added no processing: the version stayed.
-export const NOTICE_VERSION = "2026-11-22";
+export { NOTICE_VERSION } from "./version.js";
 
 export interface NoticeOptions {
   /** Days after which question text is deleted (RETENTION_DAYS). */

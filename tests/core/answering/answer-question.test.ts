@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../../src/engine.js";
+import type { Engine } from "../../../src/app/engine.js";
 import { REPO_ROOT, testEngine } from "../../helpers/engine.js";
 
 const CONG_HOA = "ke-hoach-ha-tang-so-cong-hoa-2025";

@@ -4,7 +4,7 @@
  * outcomes, declines), with and without diacritics where the resident would type both.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../../../src/engine.js";
+import type { Engine } from "../../../src/app/engine.js";
 import { fold } from "../../../src/core/text/normalize.js";
 import { testEngine } from "../../helpers/engine.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBm25Index } from "../../../src/core/retrieval/bm25.js";
-import type { Engine } from "../../../src/engine.js";
+import type { Engine } from "../../../src/app/engine.js";
 import { testEngine } from "../../helpers/engine.js";
 
 describe("BM25 over analysed terms", () => {

@@ -8,10 +8,7 @@ import type { QueueItem, StaffAccounts, StaffQueue, UsageStatistics } from "../.
 import type { Config } from "../../../config.js";
 import type { BroadcastScript } from "../../../core/broadcast/index.js";
 
-export type ConsoleConfig = Pick<
-  Config,
-  "CONSOLE_PASSWORD" | "CONSOLE_SECURE_COOKIE" | "CONSOLE_SESSION_HOURS" | "CONSOLE_LOGIN_MAX_PER_IP" | "CONSOLE_LOGIN_MAX_PER_USER" | "COMMUNE" | "KNOWLEDGE_DIR"
->;
+export type ConsoleConfig = Config["console"] & Pick<Config["knowledge"], "COMMUNE" | "KNOWLEDGE_DIR">;
 
 /**
  * The store ports the console uses: accounts (sign-in, the first account), the staff queue

@@ -1,0 +1,6 @@
+/**
+ * The messaging channels a resident writes from, in a leaf module: the job queue port
+ * (core/jobs.ts) names them without importing core/store.ts, which imports the job queue.
+ * `Channel` in core/store.ts is the same union (tests/system/no-import-cycles.test.ts checks it).
+ */
+export type Channel = "telegram" | "zalo" | "web";
