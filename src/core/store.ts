@@ -7,9 +7,10 @@
  * Text that may identify people (question text, staff answers, feedback reasons) is masked by the
  * store itself before it is written (see core/privacy/mask.ts).
  */
+import type { Channel } from "./channel.js";
 import type { JobQueue } from "./jobs.js";
 
-export type Channel = "telegram" | "zalo" | "web";
+export type { Channel } from "./channel.js";
 
 /** How long accepted webhook event ids are remembered for de-duplication (days). */
 export const SEEN_EVENT_DAYS = 2;

@@ -72,7 +72,7 @@ describe("README and docs/", () => {
     const end = lines.indexOf("<!-- settings-table:end -->");
     expect(start).toBeGreaterThanOrEqual(0);
     expect(end).toBeGreaterThan(start);
-    expect(lines[start + 1]).toMatch(/^\| Khóa \| Mặc định \| Ý nghĩa \|$/);
-    expect(lines.slice(start + 1, end).every((l) => l.startsWith("|"))).toBe(true);
+    // The block itself is generated from the config schema (tests/tools/config-docs.test.ts checks its content).
+    expect(lines.slice(start + 1, end).some((l) => l.startsWith("| `PORT`"))).toBe(true);
   });
 });
