@@ -15,12 +15,11 @@ import {
   countWords,
   gatherCandidates,
   noticeFacts,
-  selectCallToAction,
-  selectItems,
   type Fact,
   type FactSource,
   type Item,
 } from "./compose.js";
+import { selectCallToAction, selectItems } from "./select.js";
 import {
   CALL_TO_ACTION_FALLBACK,
   CALL_TO_ACTION_LEAD,
