@@ -246,13 +246,14 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     return reply.send(toPublicAnswer(result, ms));
   });
 
-  const files = new Map<string, { body: Buffer; type: string }>();
+  await serveChatPage(app);
+  return app;
+}
+
+/** The chat page's files, read once at start and served from memory. */
+async function serveChatPage(app: FastifyInstance): Promise<void> {
   for (const [route, { file, type }] of Object.entries(STATIC_FILES)) {
-    files.set(route, { body: await readFile(path.join(PUBLIC_DIR, file)), type });
-  }
-  for (const [route, { body, type }] of files) {
+    const body = await readFile(path.join(PUBLIC_DIR, file));
     app.get(route, async (_request, reply) => reply.type(type).header("Cache-Control", "no-cache").send(body));
   }
-
-  return app;
 }
