@@ -11,6 +11,8 @@ import { createZaloChannel, type ZaloChannel, type ZaloJobOptions } from "./chan
 import type { Config } from "./config.js";
 import { AppError } from "./core/errors.js";
 import { createAssistant, type Assistant } from "./core/assistant.js";
+import { createDialogue, DIALOGUE_TEXTS, MENU } from "./core/dialogue/index.js";
+import { dialogueRoutes } from "./channels/web/dialogue-routes.js";
 import { createFlows } from "./core/flows/index.js";
 import { createKnowledgeLookup } from "./core/flows/knowledge-lookup.js";
 import type { Store } from "./core/store.js";
@@ -134,7 +136,21 @@ export async function startService(config: Config, logger: Logger, options: Serv
   let flows = createFlows(createKnowledgeLookup(engine.knowledge.chunks));
   // With a language model, follow-ups are rewritten by it (the live engine's, so a re-index keeps it).
   const rewrite = config.LLM_PROVIDER === "none" ? undefined : (history: readonly string[], question: string) => engine.llm?.rewrite(history, question) ?? Promise.resolve(null);
-  const assistant = createAssistant({ engine, store, flows: () => flows, ...(rewrite ? { rewrite } : {}) });
+  // Staff answers are delivered by the workers of the channels that run (core/dialogue/delivery.ts).
+  const zaloOn = Boolean(config.ZALO_APP_ID && config.ZALO_OA_SECRET_KEY);
+  const delivery = { web: { waitMs: 0 }, ...(config.TELEGRAM_BOT_TOKEN ? { telegram: {} } : {}), ...(zaloOn ? { zalo: {} } : {}) };
+  const assistant = createAssistant({ engine, store, flows: () => flows, delivery, ...(rewrite ? { rewrite } : {}) });
+  const dialogue = createDialogue({
+    assistant,
+    store,
+    knowledge: () => ({ communes: engine.knowledge.communes, flows }),
+    retentionDays: config.RETENTION_DAYS,
+    controller: config.CONTROLLER_NAME,
+    replyWindowHours: { zalo: config.ZALO_FREE_WINDOW_HOURS },
+    texts: DIALOGUE_TEXTS,
+    menu: MENU,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 
   // Re-indexing while the service runs (console): the new engine and flows are built aside and
   // installed together only when both succeed; until then, and on failure, the old ones serve.
@@ -204,12 +220,9 @@ export async function startService(config: Config, logger: Logger, options: Serv
   if (config.TELEGRAM_BOT_TOKEN) {
     const tg = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
-      assistant,
+      dialogue,
       store,
-      communes: engine.knowledge.communes,
       logger: logger.child({ component: "telegram" }),
-      retentionDays: config.RETENTION_DAYS,
-      controller: config.CONTROLLER_NAME,
       apiRoot: config.TELEGRAM_API_ROOT,
       staffIds: config.STAFF_TELEGRAM_IDS,
       broadcaster,
@@ -217,7 +230,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
       ...(options.telegramAutoRetry === false ? { autoRetry: false } : {}),
     });
-    assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
+    tg.delivery.start();
     if (config.TELEGRAM_WEBHOOK_URL) {
       const route = new URL(config.TELEGRAM_WEBHOOK_URL).pathname;
       // A body that is not an update (found by `npm run fuzz`) is a 400, not a crash inside grammY.
@@ -244,22 +257,19 @@ export async function startService(config: Config, logger: Logger, options: Serv
       maxEventAgeMs: config.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
       freeWindowHours: config.ZALO_FREE_WINDOW_HOURS,
       sendsPerSecond: config.ZALO_SENDS_PER_SECOND,
+      dialogue,
       assistant,
       store,
-      communes: engine.knowledge.communes,
-      flowTitles: Object.fromEntries(flows.map((f) => [f.id, f.title])),
       logger: logger.child({ component: "zalo" }),
-      retentionDays: config.RETENTION_DAYS,
-      controller: config.CONTROLLER_NAME,
       ...(options.zaloRetryBaseMs !== undefined ? { retryBaseMs: options.zaloRetryBaseMs } : {}),
       ...(options.zaloJobs ? { jobs: options.zaloJobs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     await zalo.register(app);
-    const channel = zalo;
-    assistant.registerDeliverer("zalo", (address, text) => channel.deliver(address, text));
     logger.info({ route: "/webhooks/zalo" }, "zalo webhook ready");
   }
+
+  await app.register(dialogueRoutes, { dialogue, store, assistant, logger: logger.child({ component: "web" }), rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE });
 
   // Officials' console under /console (off, with a page saying how to turn it on, until a staff account exists).
   const consoleState = await registerConsole(app, {
@@ -385,6 +395,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       // Then wait, at most drainMs, for what was accepted: Zalo jobs already acknowledged,
       // requests in flight, and Telegram messages still being joined (answered at once).
       const zaloDrained = zalo ? zalo.close(drainMs) : Promise.resolve(true);
+      const telegramDrained = telegram ? telegram.delivery.close(drainMs) : Promise.resolve(true);
       const force = setTimeout(() => app.server.closeAllConnections(), drainMs);
       force.unref();
       // A re-index or staff-FAQ write under way finishes (bounded by drainMs) before the files close.
@@ -397,6 +408,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
         app.close(),
         telegram?.mode === "polling" && telegram.bot.isRunning() ? telegram.bot.stop() : undefined,
         indexing,
+        telegramDrained,
       ]);
       if (telegram) await Promise.race([telegram.flush(), new Promise((resolve) => setTimeout(resolve, drainMs).unref())]);
       clearTimeout(force);

@@ -1,15 +1,19 @@
 /**
  * The conversation service every messaging channel shares (Telegram, Zalo, web): it answers with
  * the engine, keeps a short per-user context for follow-ups, records messages within the
- * resident's consent, queues questions for staff, runs guided flows and delivers staff answers
- * back through the channel the question came from. Channels only translate to and from their API.
+ * resident's consent, queues questions for staff, runs guided flows, and hands staff answers to
+ * the channel the question came from as jobs in the durable job queue (core/dialogue/delivery.ts).
+ * The conversation itself (menus, consent, replies) is the dialogue's (core/dialogue).
  */
 import type { AnswerRequest, AnswerResult } from "./answering/answer-question.js";
 import type { Analyzer } from "./text/analyze.js";
 import type { CommuneDirectory } from "./knowledge/communes.js";
+import { staffAnswerJobInput } from "./dialogue/delivery.js";
+import { DIALOGUE_TEXTS } from "./dialogue/texts.js";
 import { AppError } from "./errors.js";
 import { parseFlowState, runFlowStep } from "./flows/index.js";
 import type { Flow, FlowReply, FlowState } from "./flows/types.js";
+import { MY_DATA_LIMITS, myDataOf, type MyData } from "./my-data.js";
 import { NOTICE_VERSION } from "./privacy/notice.js";
 import type { Channel, QueueItem, Rating, RemovalCounts, Store, UserRecord } from "./store.js";
 
@@ -19,8 +23,11 @@ export interface AnswerEngine {
   readonly knowledge: { readonly analyzer: Analyzer; readonly communes: CommuneDirectory };
 }
 
-/** Sends a staff answer to a resident on one channel; resolves false when it could not be delivered. */
-export type Deliverer = (address: string, text: string) => Promise<boolean>;
+/** A channel whose worker delivers staff answers, and how long `answerQueued` waits for the outcome. */
+export interface DeliveryChannel {
+  /** Milliseconds to wait for the worker's outcome (default 10 s; 0: do not wait, e.g. the web page collects it later). */
+  readonly waitMs?: number;
+}
 
 export interface AssistantDeps {
   readonly engine: AnswerEngine;
@@ -36,6 +43,11 @@ export interface AssistantDeps {
    * expansion applies, as it does when this is absent (LLM_PROVIDER=none).
    */
   readonly rewrite?: (history: readonly string[], question: string) => Promise<string | null>;
+  /**
+   * The channels that run a staff-answer worker (read from the job queue). An answer to a question
+   * from any other channel is recorded as not delivered.
+   */
+  readonly delivery?: Partial<Record<Channel, DeliveryChannel>>;
 }
 
 /** One answered question as channels render it. */
@@ -67,57 +79,17 @@ export type StaffRequestOutcome = { readonly ok: true; readonly item: QueueItem 
 
 const CONTEXT_TTL_MS = 30 * 60 * 1000;
 
-/**
- * What is stored about a resident, for them to see (/xemdulieu on Telegram, "xem du lieu" on
- * Zalo). Texts are as stored (masked); lists are most recent first and capped, with totals.
- */
-export interface MyData {
-  /** False when nothing at all is stored about the resident. */
-  readonly known: boolean;
-  /** ISO time of the first contact. */
-  readonly since: string | null;
-  /** The current choice about storing question text (null: not answered yet). */
-  readonly consent: { readonly granted: boolean; readonly at: string; readonly noticeVersion: string } | null;
-  /** How many times the resident answered the privacy notice. */
-  readonly consentChoices: number;
-  readonly commune: { readonly id: string; readonly name: string } | null;
-  readonly messages: {
-    readonly total: number;
-    /** Messages whose question text is kept (with consent, within the retention period). */
-    readonly withText: number;
-    readonly recent: ReadonlyArray<{ readonly at: string; readonly question: string }>;
-  };
-  readonly feedback: {
-    readonly up: number;
-    readonly down: number;
-    readonly reasons: ReadonlyArray<{ readonly at: string; readonly reason: string }>;
-  };
-  readonly queue: {
-    readonly total: number;
-    readonly recent: ReadonlyArray<{
-      readonly at: string;
-      readonly question: string;
-      readonly status: QueueItem["status"];
-      readonly answer: string | null;
-      readonly answeredAt: string | null;
-      readonly delivered: boolean | null;
-    }>;
-  };
-  /** A raw chat id is kept, only until a staff answer has been delivered. */
-  readonly chatIdKept: boolean;
-  /** A guided flow is in progress (only the choices made are kept). */
-  readonly flowInProgress: boolean;
-}
-
-/** How many stored questions, reasons and staff questions `myData` lists by default. */
-export const MY_DATA_LIMITS = { questions: 10, reasons: 5, queue: 5 } as const;
+export { MY_DATA_LIMITS, type MyData } from "./my-data.js";
 
 export interface Assistant {
   user(resident: Resident): UserRecord;
   setConsent(resident: Resident, granted: boolean): UserRecord;
   setCommune(resident: Resident, commune: string | null): void;
-  /** Answers a question; `deliveryAddress` is the raw chat id, kept only if the question is queued. */
-  ask(resident: Resident, text: string, options?: { deliveryAddress?: string }): Promise<Turn>;
+  /**
+   * Answers a question; `deliveryAddress` is the raw chat id, kept only if the question is queued;
+   * `commune` is the channel's selection, used when neither the question nor the conversation names one.
+   */
+  ask(resident: Resident, text: string, options?: { deliveryAddress?: string; commune?: string | null }): Promise<Turn>;
   /** "Hỏi cán bộ xã": queues a stored message's question (or `text`) for staff. */
   requestStaff(resident: Resident, input: { messageId?: number; text?: string; deliveryAddress?: string }): StaffRequestOutcome;
   feedback(resident: Resident, messageId: number, rating: Rating, reason?: string | null): boolean;
@@ -132,17 +104,17 @@ export interface Assistant {
   activeFlow(resident: Resident): FlowState | null;
   cancelFlow(resident: Resident): boolean;
 
-  /** Registers how a channel delivers staff answers. */
-  registerDeliverer(channel: Channel, deliver: Deliverer): void;
   /**
-   * Records a staff answer (the stored copy masked, like everything stored) and delivers the
-   * staff member's own words, as written, once, to the resident through their channel.
+   * Records a staff answer (the stored copy masked, like everything stored) and writes a delivery
+   * job with the staff member's own words, as written, for the channel the question came from;
+   * waits (bounded) for that channel's worker to report whether it reached the resident.
    */
   answerQueued(id: number, answer: string, staff: string): Promise<{ item: QueueItem; delivered: boolean }>;
   /**
-   * Retries staff answers to this resident that could not be delivered before (e.g. Zalo's free
-   * reply window had closed); channels call it when the resident writes again. Returns how many
-   * were delivered now.
+   * Writes delivery jobs again for staff answers to this resident that could not be delivered
+   * (e.g. Zalo's free reply window had closed): channels call it when the resident writes again.
+   * A delivery of the same answer still waiting goes first; the later one then finds the answer
+   * delivered and sends nothing. Returns how many jobs were written.
    */
   deliverPending(resident: Resident): Promise<number>;
 }
@@ -152,20 +124,17 @@ export interface Assistant {
  * (a phone number they give stays readable), else the stored, masked copy.
  */
 export function staffAnswerText(item: QueueItem, answer: string | null = item.staffAnswer): string {
-  return `Cán bộ xã trả lời câu hỏi của bà con:\n«${item.question}»\n\n${answer ?? ""}`;
+  return DIALOGUE_TEXTS.staffAnswer(item.question, answer ?? "");
 }
 
-/** Staff answers kept as written, in memory, until delivered (bounded; the oldest go first). */
-const MAX_UNSENT = 1000;
+/** How long `answerQueued` waits for a channel worker's outcome by default (ms). */
+export const DELIVERY_WAIT_MS = 10_000;
+const DELIVERY_POLL_MS = 20;
 
 export function createAssistant(deps: AssistantDeps): Assistant {
   const { store, engine } = deps;
   const now = deps.clock ?? Date.now;
   const ttl = deps.contextTtlMs ?? CONTEXT_TTL_MS;
-  const deliverers = new Map<Channel, Deliverer>();
-  // A staff answer that could not be sent yet, as written, by queue item id: only in memory, so
-  // the database never holds the unmasked words. After a restart the masked copy is sent.
-  const unsent = new Map<number, string>();
   const flows = typeof deps.flows === "function" ? deps.flows : () => deps.flows as readonly Flow[];
   // Read at call time: the engine's knowledge is replaced by a re-index.
   const knowledge = () => engine.knowledge;
@@ -228,6 +197,25 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return state;
   }
 
+  /**
+   * Whether the delivery of queue item `id` succeeded, once its worker reported it, or false after
+   * `waitMs` (recorded, so the console lists it as not delivered until the worker succeeds).
+   */
+  async function outcome(id: number, waitMs: number): Promise<boolean> {
+    const until = performance.now() + waitMs;
+    for (;;) {
+      // Read and mark in one turn: a worker in this process cannot report in between.
+      const item = store.getQueueItem(id);
+      if (!item) return false;
+      if (item.delivered !== null) return item.delivered;
+      if (performance.now() >= until) {
+        store.markDelivered(id, false);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, DELIVERY_POLL_MS));
+    }
+  }
+
   function liveContext(key: string): Context | undefined {
     const context = contexts.get(key);
     if (context && now() - context.at > ttl) contexts.delete(key);
@@ -258,7 +246,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       // (A commune passed to the engine overrides the question's, so the question's is looked up here.)
       const { analyzer, communes } = knowledge();
       const namedNow = communes.detect(analyzer.routingWords(question).map((w) => w.f))?.commune.id ?? null;
-      const commune = followUp?.commune ?? namedNow ?? context?.commune ?? user.commune;
+      const commune = followUp?.commune ?? namedNow ?? context?.commune ?? options.commune ?? user.commune;
       const result = await engine.answer({ question, commune });
       const latencyMs = Math.round(performance.now() - started);
       const message = store.recordMessage({
@@ -320,41 +308,11 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     forget(r) {
       const key = keyOf(r);
       contexts.delete(key);
-      for (const item of store.listQueue({ userKey: key })) unsent.delete(item.id);
+      // Delivery jobs still waiting find their queue item gone and send nothing.
       return store.deleteUser(key);
     },
 
-    myData(r, limits = {}) {
-      const cap = { ...MY_DATA_LIMITS, ...limits };
-      const data = store.exportUser(keyOf(r));
-      if (!data) {
-        const none = { total: 0, recent: [] };
-        return { known: false, since: null, consent: null, consentChoices: 0, commune: null, messages: { ...none, withText: 0 }, feedback: { up: 0, down: 0, reasons: [] }, queue: none, chatIdKept: false, flowInProgress: false };
-      }
-      const { user } = data;
-      const withText = data.messages.filter((m): m is typeof m & { question: string } => m.question !== null);
-      const reasons = data.feedback.filter((f): f is typeof f & { reason: string } => f.reason !== null);
-      const communeId = user.commune;
-      return {
-        known: true,
-        since: user.createdAt,
-        consent: user.consent ? { granted: user.consent.granted, at: user.consent.at, noticeVersion: user.consent.noticeVersion } : null,
-        consentChoices: data.consents.length,
-        commune: communeId ? { id: communeId, name: knowledge().communes.get(communeId)?.name ?? communeId } : null,
-        messages: { total: data.messages.length, withText: withText.length, recent: withText.slice(0, cap.questions).map((m) => ({ at: m.createdAt, question: m.question })) },
-        feedback: {
-          up: data.feedback.filter((f) => f.rating === "up").length,
-          down: data.feedback.filter((f) => f.rating === "down").length,
-          reasons: reasons.slice(0, cap.reasons).map((f) => ({ at: f.createdAt, reason: f.reason })),
-        },
-        queue: {
-          total: data.queue.length,
-          recent: data.queue.slice(0, cap.queue).map((q) => ({ at: q.createdAt, question: q.question, status: q.status, answer: q.staffAnswer, answeredAt: q.answeredAt, delivered: q.delivered })),
-        },
-        chatIdKept: data.queue.some((q) => q.deliveryAddress !== null),
-        flowInProgress: data.state.some((s) => s.name === "flow"),
-      };
-    },
+    myData: (r, limits = {}) => myDataOf(store, knowledge().communes, keyOf(r), { ...MY_DATA_LIMITS, ...limits }),
 
     startFlow(r, flowId) {
       const flow = flows().find((f) => f.id === flowId);
@@ -385,48 +343,27 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       return had;
     },
 
-    registerDeliverer(channel, deliver) {
-      deliverers.set(channel, deliver);
-    },
-
     async answerQueued(id, answer, staff) {
       const item = store.answerQueueItem(id, answer, staff);
-      const deliver = deliverers.get(item.channel);
-      let delivered = false;
-      if (deliver && item.deliveryAddress) {
-        try {
-          delivered = await deliver(item.deliveryAddress, staffAnswerText(item, answer));
-        } catch {
-          delivered = false;
-        }
+      const channel = deps.delivery?.[item.channel];
+      if (!channel || !item.deliveryAddress) {
+        store.markDelivered(id, false);
+        return { item: store.getQueueItem(id) ?? item, delivered: false };
       }
-      if (!delivered && item.deliveryAddress) {
-        unsent.set(id, answer);
-        if (unsent.size > MAX_UNSENT) unsent.delete(unsent.keys().next().value as number);
-      }
-      store.markDelivered(id, delivered);
+      const job = { queueId: id, address: item.deliveryAddress, text: staffAnswerText(item, answer) };
+      store.jobs.enqueue(staffAnswerJobInput(item.channel, job, `answer-${Date.now()}`));
+      const delivered = await outcome(id, channel.waitMs ?? DELIVERY_WAIT_MS);
       return { item: store.getQueueItem(id) ?? item, delivered };
     },
 
     async deliverPending(r) {
-      const deliver = deliverers.get(r.channel);
-      if (!deliver) return 0;
-      const pending = store.listQueue({ status: "answered", userKey: keyOf(r) }).filter((i) => i.delivered === false && i.deliveryAddress);
-      let count = 0;
+      const pending = store.listQueue({ status: "answered", userKey: keyOf(r) }).filter((i) => i.delivered === false && i.deliveryAddress && deps.delivery?.[i.channel]);
+      let written = 0;
       for (const item of pending) {
-        let ok = false;
-        try {
-          ok = await deliver(item.deliveryAddress as string, staffAnswerText(item, unsent.get(item.id) ?? item.staffAnswer));
-        } catch {
-          ok = false;
-        }
-        if (ok) {
-          store.markDelivered(item.id, true);
-          unsent.delete(item.id);
-          count++;
-        }
+        const job = { queueId: item.id, address: item.deliveryAddress as string, text: staffAnswerText(item) };
+        if (store.jobs.enqueue(staffAnswerJobInput(item.channel, job, `again-${Date.now()}`))) written++;
       }
-      return count;
+      return written;
     },
   };
   return assistant;
