@@ -121,7 +121,7 @@ export function createDialogue(o: DialogueOptions): Dialogue {
       const before = state(resident) ?? INITIAL_STATE;
       const c: Ctx = { r: resident, sp: speaker(resident.channel), o: options, before, s: { ...before, lastInboundAt: now() }, typed: false, deleted: false };
       const replies = await steps.handle(c, event);
-      c.s.offered = offered(replies, c.s.offered);
+      if (!c.keepOffered) c.s.offered = offered(replies, c.s.offered);
       // Kept for residents the store knows; never written back after a deletion.
       if (!c.deleted && store.getUser(userKey(resident))) store.setState(stateKey(resident), c.s);
       return { replies, ...(c.ack ? { ack: c.ack } : {}), ...(c.spent ? { spent: true } : {}) };

@@ -28,6 +28,8 @@ export interface Ctx {
   typed: boolean;
   /** The resident's data was deleted: nothing may be written back. */
   deleted: boolean;
+  /** The choices offered before stay open (a number out of range was typed). */
+  keepOffered?: boolean;
   ack?: string;
   spent?: boolean;
 }
@@ -303,7 +305,10 @@ export function createSteps(d: StepDeps) {
     const offered = c.s.offered;
     if (n !== null && offered?.length) {
       const id = offered[n - 1];
-      if (!id) return [{ text: t.noSuchChoice(n, offered.length) }];
+      if (!id) {
+        c.keepOffered = true;
+        return [{ text: t.noSuchChoice(n, offered.length) }];
+      }
       c.typed = true;
       return choice(c, id);
     }
