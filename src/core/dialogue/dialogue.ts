@@ -15,7 +15,8 @@ import type { CommuneDirectory } from "../knowledge/communes.js";
 import { createRateLimiter } from "../rate-limit.js";
 import type { Channel, Store } from "../store.js";
 import { INITIAL_STATE, parseState } from "./state.js";
-import { createSteps, menuChoices, type Ctx } from "./steps.js";
+import { handleEvent } from "./events.js";
+import { menuChoices, type Ctx, type StepDeps } from "./steps.js";
 import { DIALOGUE_TEXTS, MENU, type DialogueTexts } from "./texts.js";
 import type { Choice, DialogueEvent, DialogueState, HandleOptions, MenuEntry, Outcome, Reply } from "./types.js";
 import { consentChoices, type Speaker } from "./views.js";
@@ -86,7 +87,7 @@ export function createDialogue(o: DialogueOptions): Dialogue {
   const userKey = (r: Resident) => store.userKey(r.channel, r.channelUserId);
   const stateKey = (r: Resident) => `${userKey(r)}:${r.channel}`;
   const speaker = (channel: Channel): Speaker => ({ t: texts, v: texts.voices[channel] });
-  const steps = createSteps({
+  const deps: StepDeps = {
     assistant: o.assistant,
     store,
     knowledge: o.knowledge,
@@ -94,7 +95,7 @@ export function createDialogue(o: DialogueOptions): Dialogue {
     retentionDays: o.retentionDays,
     controller: o.controller,
     windowHours: (r) => o.replyWindowHours?.[r.channel] ?? null,
-  });
+  };
 
   const state = (r: Resident) => parseState(store.getState(stateKey(r)));
 
@@ -119,8 +120,8 @@ export function createDialogue(o: DialogueOptions): Dialogue {
       if (event.kind === "unfollow") return { replies: [] };
       if (recordsResident(event, options)) o.assistant.user(resident);
       const before = state(resident) ?? INITIAL_STATE;
-      const c: Ctx = { r: resident, sp: speaker(resident.channel), o: options, before, s: { ...before, lastInboundAt: now() }, typed: false, deleted: false };
-      const replies = await steps.handle(c, event);
+      const c: Ctx = { d: deps, r: resident, sp: speaker(resident.channel), o: options, before, s: { ...before, lastInboundAt: now() }, typed: false, deleted: false };
+      const replies = await handleEvent(c, event);
       if (!c.keepOffered) c.s.offered = offered(replies, c.s.offered);
       // Kept for residents the store knows; never written back after a deletion.
       if (!c.deleted && store.getUser(userKey(resident))) store.setState(stateKey(resident), c.s);
