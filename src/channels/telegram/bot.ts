@@ -7,18 +7,18 @@
  * command /bantin (broadcast.ts) and the staff-answer worker (delivery.ts).
  */
 import { autoRetry } from "@grammyjs/auto-retry";
-import { Bot, InlineKeyboard, type Context } from "grammy";
+import { Bot, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
 import { z } from "zod/v4";
 import { createBurstJoiner, type Burst, type BurstOptions } from "../../core/burst.js";
 import type { Broadcaster } from "../../core/broadcast/index.js";
-import { SLASH_COMMANDS, type Dialogue, type DialogueEvent, type Reply, type Resident } from "../../core/dialogue/index.js";
+import { SLASH_COMMANDS, type Dialogue } from "../../core/dialogue/index.js";
 import type { Store } from "../../core/store.js";
 import type { Logger } from "../../logger.js";
 import type { JobWorker } from "../job-worker.js";
 import { registerBroadcastCommand } from "./broadcast.js";
+import { converse, residentOf } from "./conversation.js";
 import { createTelegramDelivery, telegramErrorFacts } from "./delivery.js";
-import { keyboardOf, renderReply } from "./render.js";
 
 export { parseBroadcastCommand } from "./broadcast.js";
 
@@ -67,25 +67,18 @@ function isCommand(message: Message): boolean {
   return message.entities?.some((e) => e.type === "bot_command" && e.offset === 0) ?? false;
 }
 
-const QUIET = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
-
-export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
-  const bot = new Bot(o.token, {
-    ...(o.botInfo ? { botInfo: o.botInfo } : {}),
-    client: { apiRoot: o.apiRoot ?? "https://api.telegram.org" },
-  });
-  if (o.autoRetry !== false) bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
-  const { dialogue } = o;
-  const texts = dialogue.texts;
-  const residentOf = (from: { id: number }): Resident => ({ channel: "telegram", channelUserId: String(from.id) });
-
+/**
+ * What every update passes first: one error boundary for every handler, each update handled
+ * once, and in groups only commands, mentions of the bot and replies to it. Returns the apology.
+ */
+function installGuards(bot: Bot, o: TelegramBotOptions): (ctx: Context, err: unknown) => Promise<void> {
   // One error boundary for every handler (polling and webhook alike): the error is logged without
   // message text, the resident gets an apology, and Telegram gets a normal response so it does not
   // resend the update.
   const apologise = async (ctx: Context, err: unknown) => {
     o.logger.error({ err: telegramErrorFacts(err), update: ctx.update.update_id }, "telegram handler failed");
     try {
-      if (ctx.chat) await ctx.api.sendMessage(ctx.chat.id, texts.apology);
+      if (ctx.chat) await ctx.api.sendMessage(ctx.chat.id, o.dialogue.texts.apology);
     } catch {
       // Nothing more to do: the apology itself failed.
     }
@@ -118,6 +111,19 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     const repliedTo = msg.reply_to_message?.from?.id === me.id;
     if (isCommand(msg) || mentioned || repliedTo) return next();
   });
+  return apologise;
+}
+
+export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
+  const bot = new Bot(o.token, {
+    ...(o.botInfo ? { botInfo: o.botInfo } : {}),
+    client: { apiRoot: o.apiRoot ?? "https://api.telegram.org" },
+  });
+  if (o.autoRetry !== false) bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+  const { dialogue } = o;
+  const texts = dialogue.texts;
+
+  const apologise = installGuards(bot, o);
 
   // Quick messages are joined into one question (answered from a timer, see answerBurst); the
   // limit counts a joined burst once, and every other update (commands, taps) once each.
@@ -142,65 +148,6 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     else if (admission.notice && ctx.chat) await ctx.reply(admission.notice);
   });
 
-  // ---- replies -------------------------------------------------------------------------
-
-  /** Replies in the chat, each split; the buttons go with the last piece. */
-  async function reply(ctx: Context, replies: readonly Reply[], chatId = ctx.chat?.id): Promise<void> {
-    if (chatId === undefined) return;
-    for (const r of replies) {
-      const pieces = renderReply(r);
-      const keyboard = keyboardOf(r);
-      for (const [i, piece] of pieces.entries()) {
-        const last = i === pieces.length - 1;
-        await ctx.api.sendMessage(chatId, piece, { ...QUIET, ...(last && keyboard ? { reply_markup: keyboard } : {}) });
-      }
-    }
-  }
-
-  /**
-   * Private replies asked for in a group go to the resident's private chat, with a short note in
-   * the group; when Telegram refuses (the resident never opened a chat with the bot), the group
-   * only gets the way to open one. Returns whether the resident got them.
-   */
-  async function replyPrivately(ctx: Context, replies: readonly Reply[], userId: number): Promise<boolean> {
-    const notice = replies.some((r) => r.private === "notice");
-    try {
-      await reply(ctx, replies, userId);
-    } catch (err) {
-      o.logger.warn({ err: telegramErrorFacts(err) }, "telegram private reply could not be sent privately");
-      if (!notice) await ctx.reply(texts.shared.myDataFailed);
-      else await ctx.reply(texts.shared.noticeFailed, { reply_markup: new InlineKeyboard().url(texts.shared.openPrivate, `https://t.me/${ctx.me.username}?start=nhom`) });
-      return false;
-    }
-    await ctx.reply(notice ? texts.shared.noticeSent : texts.shared.myDataSent);
-    return true;
-  }
-
-  /** One event for the dialogue, from the resident of `ctx`, and its replies. */
-  async function converse(ctx: Context, event: DialogueEvent): Promise<void> {
-    const from = ctx.from;
-    if (!from) return;
-    const resident = residentOf(from);
-    const shared = ctx.chat?.type !== "private";
-    const tap = ctx.callbackQuery !== undefined;
-    let acked = false;
-    const ack = async (text?: string) => {
-      if (!tap || acked) return;
-      acked = true;
-      await ctx.answerCallbackQuery(text ? { text } : {});
-    };
-    const typing = async () => {
-      await ack();
-      await ctx.replyWithChatAction("typing").catch(() => undefined);
-    };
-    const outcome = await dialogue.handle(resident, event, { shared, typing });
-    await ack(outcome.ack);
-    if (tap && outcome.spent) await ctx.editMessageReplyMarkup().catch(() => undefined);
-    const privately = shared ? outcome.replies.filter((r) => r.private) : [];
-    await reply(ctx, outcome.replies.filter((r) => !privately.includes(r)));
-    if (privately.length && (await replyPrivately(ctx, privately, from.id)) && privately.some((r) => r.private === "notice")) dialogue.noticeShown(resident);
-  }
-
   /**
    * A burst of joined messages, once the resident paused: it runs after their updates were
    * handled, and counts once against the rate limit. It replies through the context of the last
@@ -217,7 +164,7 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
         return;
       }
       if (burst.items.length > 1) o.logger.debug({ update: ctx.update.update_id, parts: burst.items.length, reason: burst.reason }, "telegram messages joined");
-      await converse(ctx, { kind: "text", text: burst.text });
+      await converse(o, ctx, { kind: "text", text: burst.text });
     } catch (err) {
       await apologise(ctx, err);
     }
@@ -227,9 +174,9 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
 
   registerBroadcastCommand(bot, { store: o.store, logger: o.logger, staffIds: o.staffIds ?? [], ...(o.broadcaster ? { broadcaster: o.broadcaster } : {}), errorFacts: telegramErrorFacts });
 
-  for (const [command, name] of Object.entries(SLASH_COMMANDS)) bot.command(command, (ctx) => converse(ctx, { kind: "command", name }));
+  for (const [command, name] of Object.entries(SLASH_COMMANDS)) bot.command(command, (ctx) => converse(o, ctx, { kind: "command", name }));
 
-  bot.on("callback_query:data", (ctx) => converse(ctx, { kind: "choice", id: ctx.callbackQuery.data }));
+  bot.on("callback_query:data", (ctx) => converse(o, ctx, { kind: "choice", id: ctx.callbackQuery.data }));
   // A button without data (or an unknown kind): acknowledged, so it never spins.
   bot.on("callback_query", (ctx) => ctx.answerCallbackQuery());
 
@@ -238,11 +185,11 @@ export function createTelegramBot(o: TelegramBotOptions): TelegramBot {
     if (ctx.chat.type !== "private") text = text.replace(new RegExp(`@${ctx.me.username}`, "gi"), "").trim();
     if (!text) return;
     if (joiner && joins(ctx)) joiner.add(burstKey(ctx.chat.id, ctx.from.id), text, ctx);
-    else await converse(ctx, { kind: "text", text });
+    else await converse(o, ctx, { kind: "text", text });
   });
 
   bot.on("message", async (ctx) => {
-    if (ctx.chat.type === "private") await converse(ctx, { kind: "media" });
+    if (ctx.chat.type === "private") await converse(o, ctx, { kind: "media" });
   });
 
   const delivery = createTelegramDelivery({ api: bot.api, store: o.store, logger: o.logger, ...(o.deliveryPollMs !== undefined ? { pollMs: o.deliveryPollMs } : {}) });
