@@ -8,9 +8,9 @@
 import type { AnswerRequest, AnswerResult } from "./answering/answer-question.js";
 import type { Analyzer } from "./text/analyze.js";
 import type { CommuneDirectory } from "./knowledge/communes.js";
-import { staffAnswerJobInput } from "./dialogue/delivery.js";
-import { DIALOGUE_TEXTS } from "./dialogue/texts.js";
+import { createStaffDelivery, type DeliveryChannel } from "./dialogue/delivery.js";
 import { AppError } from "./errors.js";
+import { createFollowUps } from "./follow-up.js";
 import { parseFlowState, runFlowStep } from "./flows/index.js";
 import type { Flow, FlowReply, FlowState } from "./flows/types.js";
 import { MY_DATA_LIMITS, myDataOf, type MyData } from "./my-data.js";
@@ -23,11 +23,7 @@ export interface AnswerEngine {
   readonly knowledge: { readonly analyzer: Analyzer; readonly communes: CommuneDirectory };
 }
 
-/** A channel whose worker delivers staff answers, and how long `answerQueued` waits for the outcome. */
-export interface DeliveryChannel {
-  /** Milliseconds to wait for the worker's outcome (default 10 s; 0: do not wait, e.g. the web page collects it later). */
-  readonly waitMs?: number;
-}
+export { DELIVERY_WAIT_MS, staffAnswerText, type DeliveryChannel } from "./dialogue/delivery.js";
 
 export interface AssistantDeps {
   readonly engine: AnswerEngine;
@@ -66,13 +62,6 @@ export interface Resident {
   readonly channel: Channel;
   /** The channel's own user id (Telegram user id, Zalo user id). Never stored raw. */
   readonly channelUserId: string;
-}
-
-interface Context {
-  readonly question: string;
-  /** Commune the resident named (not the default), if any. */
-  readonly commune: string | null;
-  readonly at: number;
 }
 
 export type StaffRequestOutcome = { readonly ok: true; readonly item: QueueItem } | { readonly ok: false; readonly reason: "consent_required" | "nothing_to_send" };
@@ -119,17 +108,41 @@ export interface Assistant {
   deliverPending(resident: Resident): Promise<number>;
 }
 
-/**
- * The message a resident receives with a staff answer: `answer` as the staff member wrote it
- * (a phone number they give stays readable), else the stored, masked copy.
- */
-export function staffAnswerText(item: QueueItem, answer: string | null = item.staffAnswer): string {
-  return DIALOGUE_TEXTS.staffAnswer(item.question, answer ?? "");
+/** Guided-flow progress per resident, kept in the store (`<user key>:flow`). */
+function flowProgress(store: Store, flows: () => readonly Flow[], now: () => number) {
+  const flowKey = (key: string) => `${key}:flow`;
+  /** The stored flow state, validated (a value written by an older version is dropped). */
+  function stored(key: string): FlowState | null {
+    const raw = store.getState<unknown>(flowKey(key));
+    if (raw === undefined) return null;
+    const state = parseFlowState(raw);
+    if (!state) store.deleteState(flowKey(key));
+    return state;
+  }
+  const save = (key: string, state: FlowState | null) => (state ? store.setState(flowKey(key), state) : store.deleteState(flowKey(key)));
+  return {
+    stored,
+    start(key: string, flowId: string): FlowReply {
+      const flow = flows().find((f) => f.id === flowId);
+      if (!flow) throw new Error(`unknown flow ${flowId}`);
+      const { state, reply } = flow.start(now());
+      save(key, state);
+      return reply;
+    },
+    next(key: string, input: string): FlowReply | null {
+      const state = stored(key);
+      if (!state) return null;
+      const { state: next, reply } = runFlowStep(flows(), state, input, now());
+      save(key, next);
+      return reply;
+    },
+    cancel(key: string): boolean {
+      const had = stored(key) !== null;
+      store.deleteState(flowKey(key));
+      return had;
+    },
+  };
 }
-
-/** How long `answerQueued` waits for a channel worker's outcome by default (ms). */
-export const DELIVERY_WAIT_MS = 10_000;
-const DELIVERY_POLL_MS = 20;
 
 export function createAssistant(deps: AssistantDeps): Assistant {
   const { store, engine } = deps;
@@ -140,87 +153,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const knowledge = () => engine.knowledge;
 
   const keyOf = (r: Resident) => store.userKey(r.channel, r.channelUserId);
-  // The last question per resident, for follow-ups. Kept in memory only (never written to the
-  // database): it is question text, which may be stored only with consent, and it is useful for
-  // CONTEXT_TTL_MS at most. Bounded: the oldest entries go first.
-  const contexts = new Map<string, Context>();
-  const MAX_CONTEXTS = 10_000;
-  const remember = (key: string, context: Context) => {
-    contexts.delete(key);
-    contexts.set(key, context);
-    if (contexts.size > MAX_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
-  };
-  const flowKey = (key: string) => `${key}:flow`;
-
-  /**
-   * "còn xã Phú Tân thì sao?": a question that names a commune and asks nothing else is the
-   * previous question, for that commune.
-   */
-  function expandFollowUp(text: string, context: Context | undefined): { question: string; commune: string | null } | null {
-    if (!context) return null;
-    const { analyzer, communes } = knowledge();
-    const words = analyzer.routingWords(text);
-    const named = communes.detect(words.map((w) => w.f));
-    if (!named) return null;
-    const start = named.start > 0 && words[named.start - 1]?.f === "xa" ? named.start - 1 : named.start;
-    const rest = analyzer.analyzeRoutingWords([...words.slice(0, start), ...words.slice(named.end)]);
-    if (rest.contentTokens.length > 0) return null;
-    return { question: context.question, commune: named.commune.id };
-  }
-
-  /**
-   * The follow-up rewritten by the language model, with the commune named in it (or in the new
-   * text). Never for a question the rules refuse: that refusal must not depend on the model.
-   */
-  async function rewriteFollowUp(text: string, context: Context | undefined): Promise<{ question: string; commune: string | null } | null> {
-    if (!deps.rewrite || !context) return null;
-    const { analyzer, communes } = knowledge();
-    const words = analyzer.routingWords(text);
-    if (analyzer.lexicon.matchRefusal(words)) return null;
-    let rewritten: string | null;
-    try {
-      rewritten = (await deps.rewrite([context.question], text))?.trim() || null;
-    } catch {
-      rewritten = null;
-    }
-    if (!rewritten) return null;
-    const named = communes.detect(words.map((w) => w.f)) ?? communes.detect(analyzer.routingWords(rewritten).map((w) => w.f));
-    return { question: rewritten, commune: named?.commune.id ?? null };
-  }
-
-  /** The stored flow state, validated (a value written by an older version is dropped). */
-  function storedFlow(key: string): FlowState | null {
-    const raw = store.getState<unknown>(flowKey(key));
-    if (raw === undefined) return null;
-    const state = parseFlowState(raw);
-    if (!state) store.deleteState(flowKey(key));
-    return state;
-  }
-
-  /**
-   * Whether the delivery of queue item `id` succeeded, once its worker reported it, or false after
-   * `waitMs` (recorded, so the console lists it as not delivered until the worker succeeds).
-   */
-  async function outcome(id: number, waitMs: number): Promise<boolean> {
-    const until = performance.now() + waitMs;
-    for (;;) {
-      // Read and mark in one turn: a worker in this process cannot report in between.
-      const item = store.getQueueItem(id);
-      if (!item) return false;
-      if (item.delivered !== null) return item.delivered;
-      if (performance.now() >= until) {
-        store.markDelivered(id, false);
-        return false;
-      }
-      await new Promise((resolve) => setTimeout(resolve, DELIVERY_POLL_MS));
-    }
-  }
-
-  function liveContext(key: string): Context | undefined {
-    const context = contexts.get(key);
-    if (context && now() - context.at > ttl) contexts.delete(key);
-    return context && now() - context.at <= ttl ? context : undefined;
-  }
+  const followUps = createFollowUps({ knowledge, ...(deps.rewrite ? { rewrite: deps.rewrite } : {}), now, ttlMs: ttl });
+  const progress = flowProgress(store, flows, now);
+  const delivery = createStaffDelivery(store, deps.delivery ?? {});
 
   const assistant: Assistant = {
     user: (r) => store.ensureUser(r.channel, r.channelUserId),
@@ -239,8 +174,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     async ask(r, text, options = {}) {
       const started = performance.now();
       const user = store.ensureUser(r.channel, r.channelUserId);
-      const context = liveContext(user.key);
-      const followUp = (await rewriteFollowUp(text, context)) ?? expandFollowUp(text, context);
+      const context = followUps.context(user.key);
+      const followUp = await followUps.resolve(text, context);
       const question = followUp?.question ?? text;
       // The commune: named in this question, else named in the last turns, else the user's choice.
       // (A commune passed to the engine overrides the question's, so the question's is looked up here.)
@@ -260,7 +195,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         latencyMs,
       });
       const namedCommune = followUp?.commune ?? namedNow ?? (result.diagnostics.communeFrom === "question" ? result.commune : (context?.commune ?? null));
-      if (result.kind !== "refusal" && result.kind !== "smalltalk") remember(user.key, { question, commune: namedCommune, at: now() });
+      if (result.kind !== "refusal" && result.kind !== "smalltalk") followUps.remember(user.key, question, namedCommune);
 
       let queued: QueueItem | null = null;
       if (result.kind === "handoff" && user.consent?.granted) {
@@ -307,64 +242,25 @@ export function createAssistant(deps: AssistantDeps): Assistant {
 
     forget(r) {
       const key = keyOf(r);
-      contexts.delete(key);
+      followUps.forget(key);
       // Delivery jobs still waiting find their queue item gone and send nothing.
       return store.deleteUser(key);
     },
 
     myData: (r, limits = {}) => myDataOf(store, knowledge().communes, keyOf(r), { ...MY_DATA_LIMITS, ...limits }),
 
-    startFlow(r, flowId) {
-      const flow = flows().find((f) => f.id === flowId);
-      if (!flow) throw new Error(`unknown flow ${flowId}`);
-      const user = store.ensureUser(r.channel, r.channelUserId);
-      const { state, reply } = flow.start(now());
-      if (state) store.setState(flowKey(user.key), state);
-      else store.deleteState(flowKey(user.key));
-      return reply;
-    },
-
-    continueFlow(r, input) {
-      const key = keyOf(r);
-      const state = storedFlow(key);
-      if (!state) return null;
-      const { state: next, reply } = runFlowStep(flows(), state, input, now());
-      if (next) store.setState(flowKey(key), next);
-      else store.deleteState(flowKey(key));
-      return reply;
-    },
-
-    activeFlow: (r) => storedFlow(keyOf(r)),
-
-    cancelFlow(r) {
-      const key = keyOf(r);
-      const had = storedFlow(key) !== null;
-      store.deleteState(flowKey(key));
-      return had;
-    },
+    startFlow: (r, flowId) => progress.start(store.ensureUser(r.channel, r.channelUserId).key, flowId),
+    continueFlow: (r, input) => progress.next(keyOf(r), input),
+    activeFlow: (r) => progress.stored(keyOf(r)),
+    cancelFlow: (r) => progress.cancel(keyOf(r)),
 
     async answerQueued(id, answer, staff) {
       const item = store.answerQueueItem(id, answer, staff);
-      const channel = deps.delivery?.[item.channel];
-      if (!channel || !item.deliveryAddress) {
-        store.markDelivered(id, false);
-        return { item: store.getQueueItem(id) ?? item, delivered: false };
-      }
-      const job = { queueId: id, address: item.deliveryAddress, text: staffAnswerText(item, answer) };
-      store.jobs.enqueue(staffAnswerJobInput(item.channel, job, `answer-${Date.now()}`));
-      const delivered = await outcome(id, channel.waitMs ?? DELIVERY_WAIT_MS);
+      const delivered = await delivery.answer(item, answer);
       return { item: store.getQueueItem(id) ?? item, delivered };
     },
 
-    async deliverPending(r) {
-      const pending = store.listQueue({ status: "answered", userKey: keyOf(r) }).filter((i) => i.delivered === false && i.deliveryAddress && deps.delivery?.[i.channel]);
-      let written = 0;
-      for (const item of pending) {
-        const job = { queueId: item.id, address: item.deliveryAddress as string, text: staffAnswerText(item) };
-        if (store.jobs.enqueue(staffAnswerJobInput(item.channel, job, `again-${Date.now()}`))) written++;
-      }
-      return written;
-    },
+    deliverPending: async (r) => delivery.again(keyOf(r)),
   };
   return assistant;
 }
