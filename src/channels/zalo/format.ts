@@ -5,7 +5,7 @@
  * sentence boundaries.
  */
 import type { SourceRef } from "../../core/answering/answer-question.js";
-import type { Reply } from "../../core/dialogue/index.js";
+import { DIALOGUE_TEXTS, type Reply } from "../../core/dialogue/index.js";
 import { splitMessage } from "../split.js";
 import { ZALO_TEXT_LIMIT } from "./client.js";
 
@@ -24,7 +24,7 @@ export function renderSources(sources: readonly SourceRef[]): string {
     byTitle.set(s.title, lines);
   });
   const blocks = [...byTitle].map(([title, lines]) => (lines.length === 1 && lines[0] === "[1]" && byTitle.size === 1 ? title : `${title}\n${lines.join("\n")}`));
-  return `Nguồn: ${blocks.join("\n")}`;
+  return `${DIALOGUE_TEXTS.sourcesLabel} ${blocks.join("\n")}`;
 }
 
 /** Numbered choices, one per line ("1. Có"). */

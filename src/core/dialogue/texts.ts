@@ -116,6 +116,8 @@ const FEEDBACK_NUMBERS = "Gõ 1 nếu câu trả lời giúp được bà con, 2
 export const DIALOGUE_TEXTS = {
   voices: VOICES,
   greeting: "Chào bà con!",
+  /** Heads the list of sources under an answer. */
+  sourcesLabel: "Nguồn:",
   welcome: `Chào bà con! ${TOPICS_LINE} Mỗi câu trả lời có ghi nguồn.`,
   welcomeBack: `Chào mừng bà con quay lại! ${TOPICS_LINE}`,
   help: (v: Voice) => [TOPICS_LINE, "Bà con cứ gõ câu hỏi, có dấu hay không dấu đều được. Mỗi câu trả lời có ghi nguồn.", "", ...v.commands].join("\n"),
