@@ -99,18 +99,16 @@ export function createDialogue(o: DialogueOptions): Dialogue {
 
   const state = (r: Resident) => parseState(store.getState(stateKey(r)));
 
-  /**
-   * Whether the event makes the resident known to the store (their record holds their choices).
-   * Looking at one's data does not, nor does asking for the notice where it must be sent
-   * privately first (noticeShown records it once it arrived).
-   */
-  const recordsResident = (event: DialogueEvent, options: HandleOptions) =>
-    !(event.kind === "command" && (event.name === "mydata" || (options.shared && (event.name === "start" || event.name === "privacy"))));
+  /** Whether there is anything to keep for someone the store does not know yet (help, one's data: nothing). */
+  const worthKeeping = (s: DialogueState) => s.offered !== null || s.awaiting !== null || s.afterConsent !== null || s.welcomed || s.suggestions.length > 0;
 
-  /** The primary choices of the last reply offering any: what typed numbers pick next. */
-  function offered(replies: readonly Reply[], previous: DialogueState["offered"]): DialogueState["offered"] {
+  /**
+   * The primary choices of the last reply offering any: what typed numbers pick next. Private
+   * replies in a shared conversation are sent elsewhere: their choices are not offered here.
+   */
+  function offered(replies: readonly Reply[], previous: DialogueState["offered"], shared: boolean): DialogueState["offered"] {
     if (replies.length === 0) return previous;
-    const last = [...replies].reverse().find((r) => r.choices?.length);
+    const last = [...replies].reverse().find((r) => r.choices?.length && !(shared && r.private));
     const ids = last?.choices?.filter((c) => !c.secondary).map((c) => c.id) ?? [];
     return ids.length ? ids : null;
   }
@@ -118,13 +116,15 @@ export function createDialogue(o: DialogueOptions): Dialogue {
   return {
     async handle(resident, event, options = {}) {
       if (event.kind === "unfollow") return { replies: [] };
-      if (recordsResident(event, options)) o.assistant.user(resident);
       const before = state(resident) ?? INITIAL_STATE;
       const c: Ctx = { d: deps, r: resident, sp: speaker(resident.channel), o: options, before, s: { ...before, lastInboundAt: now() }, typed: false, deleted: false };
       const replies = await handleEvent(c, event);
-      if (!c.keepOffered) c.s.offered = offered(replies, c.s.offered);
-      // Kept for residents the store knows; never written back after a deletion.
-      if (!c.deleted && store.getUser(userKey(resident))) store.setState(stateKey(resident), c.s);
+      if (!c.keepOffered) c.s.offered = offered(replies, c.s.offered, options.shared === true);
+      // Never written back after a deletion. Keeping choices makes the resident known to the store.
+      if (!c.deleted && (store.getUser(userKey(resident)) || worthKeeping(c.s))) {
+        o.assistant.user(resident);
+        store.setState(stateKey(resident), c.s);
+      }
       return { replies, ...(c.ack ? { ack: c.ack } : {}), ...(c.spent ? { spent: true } : {}) };
     },
 

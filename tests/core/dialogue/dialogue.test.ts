@@ -195,9 +195,12 @@ describe("state", () => {
     expect(all(await say(zalo("z13"), "2"))).toContain(DIALOGUE_TEXTS.reasonThanks);
   });
 
-  it("should record when the resident last wrote, on the dialogue's clock", async () => {
+  it("should record when a known resident last wrote, on the dialogue's clock, and keep nothing for one who only sent a picture", async () => {
+    await dialogue.handle(zalo("z14"), { kind: "follow" });
     nowMs += 1000;
     await dialogue.handle(zalo("z14"), { kind: "media" });
     expect(dialogue.state(zalo("z14"))?.lastInboundAt).toBe(nowMs);
+    expect(all((await dialogue.handle(zalo("z15"), { kind: "media" })).replies)).toContain(DIALOGUE_TEXTS.media);
+    expect(store.getUser(store.userKey("zalo", "z15"))).toBeUndefined();
   });
 });
