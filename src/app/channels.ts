@@ -1,16 +1,17 @@
 /**
  * Builders of the messaging channels (composition root, see src/app/service.ts): Telegram and
- * Zalo when `.env` turns them on, each given its config section and the live knowledge getter
- * (never the communes or flows captured at start), and Telegram's background connection.
+ * Zalo when `.env` turns them on, each given its config section and the one resident dialogue
+ * (core/dialogue, which reads the live knowledge at each event), and Telegram's background connection.
  */
 import type { FastifyInstance } from "fastify";
 import { webhookCallback } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { createTelegramBot, TelegramUpdateEnvelopeSchema, type TelegramBot } from "../channels/telegram/bot.js";
 import { createZaloChannel, type ZaloChannel, type ZaloJobOptions } from "../channels/zalo/channel.js";
-import type { PrivacyConfig, TelegramConfig, ZaloConfig } from "../config.js";
+import type { TelegramConfig, ZaloConfig } from "../config.js";
 import type { Assistant } from "../core/assistant.js";
 import type { Broadcaster } from "../core/broadcast/index.js";
+import type { Dialogue } from "../core/dialogue/index.js";
 import { AppError } from "../core/errors.js";
 import type { Flow } from "../core/flows/types.js";
 import type { CommuneDirectory } from "../core/knowledge/communes.js";
@@ -23,18 +24,17 @@ export const TELEGRAM_RETRY_MS = 60_000;
 /** What every channel shows from the knowledge, read at each use (see src/app/knowledge.ts). */
 export type ChannelKnowledge = () => { communes: CommuneDirectory; flows: readonly Flow[] };
 
-/** What the channels share: the conversation, the store, the live knowledge, the privacy settings. */
+/** What the channels share: the resident dialogue (and the assistant under it), the store. */
 export interface ChannelDeps {
+  readonly dialogue: Dialogue;
   readonly assistant: Assistant;
   readonly store: Store;
-  readonly knowledge: ChannelKnowledge;
-  readonly privacy: PrivacyConfig;
   readonly logger: Logger;
 }
 
 export type TelegramService = TelegramBot & { readonly mode: "polling" | "webhook" };
 
-/** The Telegram bot when TELEGRAM_BOT_TOKEN is set (null otherwise); staff answers are delivered through it. */
+/** The Telegram bot when TELEGRAM_BOT_TOKEN is set (null otherwise); its worker delivers staff answers from the job queue. */
 export function buildTelegram(
   config: TelegramConfig,
   deps: ChannelDeps & { readonly broadcaster: Broadcaster; readonly botInfo?: UserFromGetMe; readonly autoRetry?: boolean },
@@ -42,12 +42,9 @@ export function buildTelegram(
   if (!config.TELEGRAM_BOT_TOKEN) return null;
   const tg = createTelegramBot({
     token: config.TELEGRAM_BOT_TOKEN,
-    assistant: deps.assistant,
+    dialogue: deps.dialogue,
     store: deps.store,
-    knowledge: deps.knowledge,
     logger: deps.logger.child({ component: "telegram" }),
-    retentionDays: deps.privacy.RETENTION_DAYS,
-    controller: deps.privacy.CONTROLLER_NAME,
     apiRoot: config.TELEGRAM_API_ROOT,
     staffIds: config.STAFF_TELEGRAM_IDS,
     broadcaster: deps.broadcaster,
@@ -55,7 +52,7 @@ export function buildTelegram(
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     ...(deps.autoRetry === false ? { autoRetry: false } : {}),
   });
-  deps.assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
+  tg.delivery.start();
   return { ...tg, mode: config.TELEGRAM_WEBHOOK_URL ? "webhook" : "polling" };
 }
 
@@ -143,16 +140,13 @@ export function buildZalo(
     maxEventAgeMs: config.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
     freeWindowHours: config.ZALO_FREE_WINDOW_HOURS,
     sendsPerSecond: config.ZALO_SENDS_PER_SECOND,
+    dialogue: deps.dialogue,
     assistant: deps.assistant,
     store: deps.store,
-    knowledge: deps.knowledge,
     logger: deps.logger.child({ component: "zalo" }),
-    retentionDays: deps.privacy.RETENTION_DAYS,
-    controller: deps.privacy.CONTROLLER_NAME,
     ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
     ...(deps.jobs ? { jobs: deps.jobs } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  deps.assistant.registerDeliverer("zalo", (address, text) => zalo.deliver(address, text));
   return zalo;
 }

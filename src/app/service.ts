@@ -5,7 +5,8 @@
  *   storage    buildStorage(config.storage), retention purge (config.privacy)   app/storage.ts
  *   knowledge  buildLiveKnowledge(engineSettings(config)): engine + flows +       app/knowledge.ts
  *              communes behind ONE live accessor, swapped together by reindex      (app/engine.ts)
- *   dialogue   buildAssistant, buildBroadcaster(config.broadcast)                 app/dialogue.ts
+ *   dialogue   buildAssistant, buildDialogue (core/dialogue: the one resident      app/dialogue.ts
+ *              conversation), buildBroadcaster(config.broadcast)
  *   channels   buildTelegram(config.telegram), buildZalo(config.zalo)              app/channels.ts
  *   server     buildServer(config.server) with the channels' and console's routes  app/server.ts
  *
@@ -21,9 +22,11 @@ import type { Broadcaster } from "../core/broadcast/index.js";
 import type { ProgressReporter } from "../core/ports.js";
 import type { Store } from "../core/store.js";
 import type { Logger } from "../logger.js";
+import { dialogueRoutes } from "../channels/web/dialogue-routes.js";
+import { createWebMailbox } from "../channels/web/mailbox.js";
 import { webChannelRoutes } from "../channels/web/routes.js";
 import { buildTelegram, buildZalo, connectTelegram, mountTelegramWebhook, type TelegramConnection, type TelegramService } from "./channels.js";
-import { buildAssistant, buildBroadcaster } from "./dialogue.js";
+import { buildAssistant, buildBroadcaster, buildDialogue, deliveryChannels } from "./dialogue.js";
 import { engineSettings, type Engine } from "./engine.js";
 import { buildLiveKnowledge, type KnowledgeSnapshot, type LiveKnowledge, type ReindexResult, type StaffFaqRequest } from "./knowledge.js";
 import { buildServer, consoleMount, listen, serviceHealth, type Mount } from "./server.js";
@@ -96,11 +99,13 @@ async function buildData(config: Config, logger: Logger, options: ServiceOptions
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
   const { store, stopPurge, knowledge } = await buildData(config, logger, options);
-  const assistant = buildAssistant(knowledge, store);
+  // Staff answers are delivered by the workers of the channels that run (core/dialogue/delivery.ts).
+  const assistant = buildAssistant(knowledge, store, deliveryChannels(config));
+  const dialogue = buildDialogue(config, { assistant, store, knowledge: knowledge.current, ...(options.clock ? { clock: options.clock } : {}) });
   const broadcaster = buildBroadcaster(config.broadcast, knowledge.engine);
 
   // Channels read the knowledge through this getter at each use, so a re-index reaches /xa at once.
-  const channelDeps = { assistant, store, knowledge: knowledge.current, privacy: config.privacy, logger };
+  const channelDeps = { dialogue, assistant, store, logger };
   const telegram = buildTelegram(config.telegram, {
     ...channelDeps,
     broadcaster,
@@ -123,10 +128,14 @@ export async function startService(config: Config, logger: Logger, options: Serv
       logger.info({ route: "/webhooks/zalo" }, "zalo webhook ready");
     });
   }
+  // Staff answers for web sessions wait here until the page asks (one mailbox for both web route modules).
+  const mailbox = createWebMailbox(store, logger.child({ component: "web" }));
+  mailbox.start();
   // The residents' web page: follow-up, feedback, consent and hand-off (channels/web/routes.ts).
   mounts.push(async (app) => {
     await app.register(webChannelRoutes, {
       assistant,
+      mailbox,
       store,
       engine: knowledge.engine,
       config: {
@@ -136,6 +145,10 @@ export async function startService(config: Config, logger: Logger, options: Serv
         API_RATE_LIMIT_PER_MINUTE: config.server.API_RATE_LIMIT_PER_MINUTE,
       },
     });
+  });
+  // The dialogue as JSON for the web (menu, choices, guided flows; core/dialogue).
+  mounts.push(async (app) => {
+    await app.register(dialogueRoutes, { dialogue, mailbox, assistant, logger: logger.child({ component: "web" }), rateLimitPerMinute: config.server.API_RATE_LIMIT_PER_MINUTE });
   });
   mounts.push(consoleMount({ console: config.console, knowledge: config.knowledge }, { knowledge, store, assistant, broadcaster, logger }));
   const health = serviceHealth({
@@ -176,6 +189,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       force.unref();
       const [drained] = await Promise.all([
         zalo ? zalo.close(drainMs) : Promise.resolve(true),
+        telegram ? telegram.delivery.close(drainMs) : Promise.resolve(true),
         app.close(),
         telegram?.mode === "polling" && telegram.bot.isRunning() ? telegram.bot.stop() : undefined,
         // A re-index or staff-FAQ write under way finishes (bounded by drainMs) before the files close.

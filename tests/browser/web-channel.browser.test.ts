@@ -12,7 +12,8 @@ import path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONSENT_LABELS } from "../../src/core/privacy/notice.js";
-import { STAFF_QUEUED } from "../../src/channels/menu.js";
+import { DIALOGUE_TEXTS } from "../../src/core/dialogue/texts.js";
+const STAFF_QUEUED = DIALOGUE_TEXTS.answerQueuedNote;
 import { REPO_ROOT } from "../helpers/engine.js";
 import { ADMIN_PASSWORD, startConsoleService, type ConsoleTestService } from "../console/helpers.js";
 

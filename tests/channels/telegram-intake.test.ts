@@ -11,13 +11,11 @@ import path from "node:path";
 import type { Update } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramBot, type TelegramBot, type TelegramBotOptions } from "../../src/channels/telegram/bot.js";
-import { createAssistant } from "../../src/core/assistant.js";
-import { createFlows } from "../../src/core/flows/index.js";
-import { createKnowledgeLookup } from "../../src/core/flows/knowledge-lookup.js";
 import type { Store } from "../../src/core/store.js";
 import type { Engine } from "../../src/app/engine.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
+import { testDialogue } from "../helpers/dialogue.js";
 import { testEngine } from "../helpers/engine.js";
 import { BOT_INFO, startFakeBotApi, type BotApiCall, type FakeBotApi } from "../helpers/telegram.js";
 
@@ -54,24 +52,23 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** The real bot over the loopback Bot API (preset identity, no retries). */
-function bot(options: Partial<TelegramBotOptions> = {}, over: Store = store): TelegramBot {
-  const assistant = createAssistant({ engine, store: over, flows: createFlows(createKnowledgeLookup(engine.knowledge.chunks)) });
-  const tg = createTelegramBot({
+/**
+ * The real bot over the loopback Bot API (preset identity, no retries), with its own dialogue;
+ * `rateLimit` is the dialogue's (residents' messages and taps per time frame).
+ */
+function bot(options: Partial<TelegramBotOptions> & { rateLimit?: { timeFrameMs: number; limit: number } } = {}, over: Store = store): TelegramBot {
+  const { rateLimit, ...rest } = options;
+  const { dialogue } = testDialogue(engine, over, rateLimit ? { rateLimit } : {});
+  return createTelegramBot({
     token: TOKEN,
-    assistant,
+    dialogue,
     store: over,
-    knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }),
     logger: createLogger("silent"),
-    retentionDays: 180,
-    controller: "Ủy ban nhân dân xã Thử Nghiệm",
     apiRoot: api.apiRoot,
     botInfo: BOT_INFO,
     autoRetry: false,
-    ...options,
+    ...rest,
   });
-  assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
-  return tg;
 }
 
 type From = typeof RESIDENT | typeof STRANGER;

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -74,10 +74,10 @@ async function until(done: () => boolean, ms = 10_000): Promise<void> {
 }
 
 let apiPort = 0;
-async function start(extra: Record<string, string>) {
+async function start(extra: Record<string, string>, knowledgeDir = KNOWLEDGE_DIR) {
   if (!api.server.listening) apiPort = await listen(api.server);
   const config = createConfig({
-    KNOWLEDGE_DIR,
+    KNOWLEDGE_DIR: knowledgeDir,
     DATA_DIR: dataDir,
     PORT: "0",
     HOST: "127.0.0.1",
@@ -166,6 +166,36 @@ describe("Telegram webhook mode on the service's HTTP server", () => {
   it("should refuse to start webhook mode without a secret", () => {
     expect(() => createConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram" })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
+});
+
+describe("live knowledge", () => {
+  it("should list the communes of communes.yaml as it is after a re-index, without a restart", async () => {
+    api = fakeBotApi();
+    const knowledgeDir = path.join(dataDir, "knowledge");
+    await cp(KNOWLEDGE_DIR, knowledgeDir, { recursive: true });
+    const svc = await start({ TELEGRAM_WEBHOOK_URL: "https://xa.example.vn/webhooks/telegram", TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_JOIN_QUIET_MS: "0" }, knowledgeDir);
+    await svc.telegramReady;
+    let id = 300;
+    /** Index of the last Bot API call already read. */
+    let seen = -1;
+    const communeButtons = async () => {
+      const res = await fetch(`http://127.0.0.1:${svc.port}/webhooks/telegram`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+        body: JSON.stringify(update(++id, "/xa")),
+      });
+      expect(res.status).toBe(200);
+      await until(() => api.calls.some((c) => c.method === "sendMessage" && String(c.body.text).includes("Bà con ở xã nào?") && c.body.reply_markup !== undefined && api.calls.indexOf(c) > seen));
+      const last = api.calls.filter((c) => c.method === "sendMessage").at(-1);
+      seen = api.calls.length - 1;
+      return ((last?.body.reply_markup as { inline_keyboard: Array<Array<{ text: string }>> }).inline_keyboard ?? []).flat().map((b) => b.text);
+    };
+    expect(await communeButtons()).toEqual(["Xã Cộng Hòa", "Xã Phú Tân"]);
+    const file = path.join(knowledgeDir, "communes.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("name: Phú Tân", "name: Phú Tân Đông"));
+    await svc.reindex();
+    expect(await communeButtons()).toEqual(["Xã Cộng Hòa", "Xã Phú Tân Đông"]);
+  }, 120_000);
 });
 
 describe("Telegram long polling", () => {

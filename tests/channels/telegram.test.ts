@@ -7,13 +7,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { InputFile } from "grammy";
 import { createTelegramBot, parseBroadcastCommand, type TelegramBot } from "../../src/channels/telegram/bot.js";
 import { createBroadcaster } from "../../src/core/broadcast/index.js";
-import { createAssistant, type Assistant } from "../../src/core/assistant.js";
-import { createFlows } from "../../src/core/flows/index.js";
-import { createKnowledgeLookup } from "../../src/core/flows/knowledge-lookup.js";
+import type { Assistant } from "../../src/core/assistant.js";
+import type { Dialogue } from "../../src/core/dialogue/index.js";
 import type { Store } from "../../src/core/store.js";
 import type { Engine } from "../../src/app/engine.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_FILE, openSqliteStore } from "../../src/storage/sqlite-store.js";
+import { testDialogue } from "../helpers/dialogue.js";
 import { testEngine } from "../helpers/engine.js";
 import { BOT_INFO } from "../helpers/telegram.js";
 
@@ -33,6 +33,7 @@ afterAll(async () => cleanupEngine());
 let dataDir: string;
 let store: Store;
 let assistant: Assistant;
+let dialogue: Dialogue;
 let tg: TelegramBot;
 let calls: Call[];
 let updateId = 0;
@@ -41,20 +42,18 @@ let messageId = 0;
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "tro-ly-so-tg-"));
   store = openSqliteStore({ dataDir, secret: "test-secret-for-telegram-0123456789" });
-  assistant = createAssistant({ engine, store, flows: createFlows(createKnowledgeLookup(engine.knowledge.chunks)) });
+  ({ assistant, dialogue } = testDialogue(engine, store, { delivery: { telegram: {} }, rateLimit: { timeFrameMs: 1000, limit: 1000 } }));
   tg = createTelegramBot({
     token: "123456:TEST-token-not-real-aaaaaaaaaaaa",
-    assistant,
+    dialogue,
     store,
-    knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }),
     logger: createLogger("silent"),
-    retentionDays: 180,
-    controller: "Ủy ban nhân dân xã Thử Nghiệm",
     botInfo: BOT_INFO,
     autoRetry: false,
-    rateLimit: { timeFrameMs: 1000, limit: 1000 },
+    deliveryPollMs: 20,
   });
-  assistant.registerDeliverer("telegram", (address, text) => tg.deliver(address, text));
+  // Staff answers go out through the bot's worker on the job queue, as in the service.
+  tg.delivery.start();
   calls = [];
   // Every outgoing Bot API call is recorded and answered locally: no network.
   tg.bot.api.config.use(async (_prev, method, payload) => {
@@ -68,6 +67,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await tg.delivery.close(1000);
   store.close();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -345,9 +345,8 @@ describe("menu and guided flows", () => {
 
   it("should resume a flow after a restart (state lives in the store)", async () => {
     await click(await send(textUpdate("/menu")), "Tắt sóng 2G");
-    // A new bot and assistant over the same database, as after a restart.
-    const assistant2 = createAssistant({ engine, store, flows: createFlows(createKnowledgeLookup(engine.knowledge.chunks)) });
-    const again = createTelegramBot({ token: "123456:TEST-token-not-real-aaaaaaaaaaaa", assistant: assistant2, store, knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }), logger: createLogger("silent"), retentionDays: 180, controller: "UBND", botInfo: BOT_INFO, autoRetry: false });
+    // A new bot, dialogue and assistant over the same database, as after a restart.
+    const again = createTelegramBot({ token: "123456:TEST-token-not-real-aaaaaaaaaaaa", dialogue: testDialogue(engine, store).dialogue, store, logger: createLogger("silent"), botInfo: BOT_INFO, autoRetry: false });
     const seen: Call[] = [];
     again.bot.api.config.use(async (_p, method, payload) => {
       seen.push({ method, payload: payload as Record<string, unknown> });
@@ -404,10 +403,16 @@ describe("feedback and staff handoff", () => {
     const refused = await send(callbackUpdate(staff.callback_data));
     expect(texts(refused).join("\n")).toContain("cần lưu câu hỏi");
     expect(store.listQueue()).toEqual([]);
-    await click(refused, "Đồng ý lưu câu hỏi");
-    const again = await send(textUpdate("vneid muc 2 dang ky o dau"));
-    await send(callbackUpdate(lastButtons(again).find((b) => b.text === "Hỏi cán bộ xã")!.callback_data));
+    // Agreeing goes on to the question for staff: the question was not stored without consent, so it is typed again.
+    const agreed = await click(refused, "Đồng ý lưu câu hỏi");
+    expect(texts(agreed).join("\n")).toContain("Bà con gõ câu hỏi muốn gửi cán bộ xã");
+    const sentOn = await send(textUpdate("vneid muc 2 dang ky o dau"));
+    expect(texts(sentOn).join("\n")).toContain("Đã chuyển câu hỏi cho cán bộ xã");
     expect(store.listQueue()).toMatchObject([{ reason: "requested", question: "vneid muc 2 dang ky o dau" }]);
+    // The staff button under an answer given with consent sends that question.
+    const again = await send(textUpdate("tat song 2g khi nao"));
+    await send(callbackUpdate(lastButtons(again).find((b) => b.text === "Hỏi cán bộ xã")!.callback_data));
+    expect(store.listQueue()).toHaveLength(2);
   });
 
   it("should split a long staff answer at Telegram's 4096-character limit", async () => {
@@ -487,19 +492,16 @@ describe("/bantin (commune radio staff)", () => {
   const STAFF = { id: 2002, is_bot: false as const, first_name: "Cán bộ đài" };
   const staffGroup = { id: -100777, type: "supergroup" as const, title: "Cán bộ xã" };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     // The same bot, with one staff member and a broadcaster; outgoing calls recorded as above.
+    await tg.delivery.close(1000);
     tg = createTelegramBot({
       token: "123456:TEST-token-not-real-aaaaaaaaaaaa",
-      assistant,
+      dialogue,
       store,
-      knowledge: () => ({ communes: engine.knowledge.communes, flows: [] }),
       logger: createLogger("silent"),
-      retentionDays: 180,
-      controller: "Ủy ban nhân dân xã Thử Nghiệm",
       botInfo: BOT_INFO,
       autoRetry: false,
-      rateLimit: { timeFrameMs: 1000, limit: 1000 },
       staffIds: [STAFF.id],
       broadcaster: createBroadcaster({ engine }),
     });

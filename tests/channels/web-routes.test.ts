@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/core/errors.js";
 import { CONSENT_LABELS, privacyNotice } from "../../src/core/privacy/notice.js";
-import { STAFF_QUEUED } from "../../src/channels/menu.js";
+import { DIALOGUE_TEXTS } from "../../src/core/dialogue/texts.js";
+const STAFF_QUEUED = DIALOGUE_TEXTS.answerQueuedNote;
 import { WEB_DELETE_HOW, WEB_VIEW_HOW } from "../../src/channels/web/info.js";
 import { startConsoleService, type ConsoleTestService } from "../console/helpers.js";
 

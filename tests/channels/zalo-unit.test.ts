@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { createZaloClient } from "../../src/channels/zalo/client.js";
 import { parseEvent } from "../../src/channels/zalo/events.js";
-import { renderMessages, renderSources } from "../../src/channels/zalo/format.js";
+import { renderMessages, renderReply, renderSources } from "../../src/channels/zalo/format.js";
 import { parseSignatureHeader, signatureHeader, verifySignature, zaloMac } from "../../src/channels/zalo/signature.js";
 import { openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { APP_ID, APP_SECRET, startFakeZalo } from "../helpers/fake-zalo.js";
@@ -129,6 +129,25 @@ describe("rendering", () => {
       expect(pieces.at(-1)).toMatch(/Nguồn: Thông tư 14\/2022\/TT-BTTTT\n\[1\] Điều 5\n\nGõ 0 để xem menu\.$/);
       expect(pieces.join(" ")).toContain("Bà con mang căn cước");
     }
+  });
+
+  it("should list a reply's primary choices as numbered lines, leaving out extras meant for buttons, with note and footer last", () => {
+    const reply = {
+      text: "Bà con gõ số để chọn:",
+      list: true,
+      choices: [
+        { id: "flow:a", label: "Hộ nghèo" },
+        { id: "flow:b", label: "Hộ cận nghèo" },
+        { id: "flow-cancel", label: "Hủy", secondary: true },
+      ],
+      sources,
+      note: "Câu hỏi đã được chuyển.",
+      footer: "Gõ 0 để xem menu.",
+    };
+    expect(renderReply(reply)).toEqual(["Bà con gõ số để chọn:\n1. Hộ nghèo\n2. Hộ cận nghèo\n\nNguồn: Thông tư 14/2022/TT-BTTTT\n[1] Điều 5\n\nCâu hỏi đã được chuyển.\nGõ 0 để xem menu."]);
+    expect(renderReply({ ...reply, text: "Chọn một" })[0]).toMatch(/^Chọn một\n\n1\. Hộ nghèo/);
+    // Choices that are not a list are named by the footer only.
+    expect(renderReply({ text: "Có.", choices: reply.choices, footer: "Gõ 1 nếu đúng." })).toEqual(["Có.\n\nGõ 1 nếu đúng."]);
   });
 
   it("should keep a short answer in one message", () => {

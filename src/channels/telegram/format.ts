@@ -3,6 +3,7 @@
  * 4,096-character limit on paragraph and sentence boundaries, sources follow the answer.
  */
 import type { SourceRef } from "../../core/answering/answer-question.js";
+import { DIALOGUE_TEXTS } from "../../core/dialogue/index.js";
 import { splitMessage as splitAt } from "../split.js";
 
 /** Telegram's limit for one message's text (after entity parsing; we count the HTML we send). */
@@ -32,7 +33,7 @@ export function renderSources(sources: readonly SourceRef[]): string {
     const url = safeUrl(s.url);
     return `[${i + 1}] ${url ? `<a href="${escapeHtml(url)}">${label}</a>` : label}`;
   });
-  return `<b>Nguồn:</b>\n${lines.join("\n")}`;
+  return `<b>${escapeHtml(DIALOGUE_TEXTS.sourcesLabel)}</b>\n${lines.join("\n")}`;
 }
 
 /** Splits escaped HTML at Telegram's limit (see channels/split.ts). */

@@ -9,7 +9,7 @@ import type { Commune, CommuneDirectory } from "../../core/knowledge/communes.js
 import { ERROR_CODES } from "../../core/errors.js";
 import { CONSENT_LABELS, NOTICE_VERSION, privacyNotice } from "../../core/privacy/notice.js";
 import { fold } from "../../core/text/normalize.js";
-import { STAFF_QUEUED, TOPICS_LINE } from "../menu.js";
+import { DIALOGUE_TEXTS, TOPICS_LINE } from "../../core/dialogue/texts.js";
 
 /** How the web page tells residents to delete their data (the notice names it). */
 export const WEB_DELETE_HOW = "bấm «Xóa dữ liệu của tôi» ở cuối trang";
@@ -98,7 +98,7 @@ export function webInfo(o: { communes: CommuneDirectory; defaultCommune: string;
       decline: CONSENT_LABELS.decline,
       why: ERROR_CODES.CONSENT_REQUIRED,
     },
-    staffQueued: STAFF_QUEUED,
+    staffQueued: DIALOGUE_TEXTS.answerQueuedNote,
     topics: TOPICS_LINE,
   };
 }

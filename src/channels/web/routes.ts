@@ -29,8 +29,8 @@ import type { CommuneDirectory } from "../../core/knowledge/communes.js";
 import { myDataText } from "../../core/privacy/notice.js";
 import { createRateLimiter, type RateLimiter } from "../../core/rate-limit.js";
 import type { Store, UserRecord } from "../../core/store.js";
-import { STAFF_QUEUED } from "../menu.js";
-import { createWebInbox, type WebInbox } from "./inbox.js";
+import { DIALOGUE_TEXTS } from "../../core/dialogue/texts.js";
+import type { WebMailbox } from "./mailbox.js";
 import { WEB_DELETE_HOW, webInfo } from "./info.js";
 
 /** The page's modules served by this plugin (chat.js, index.html and chat.css are served by http.ts). */
@@ -55,6 +55,8 @@ export const WEB_LIMITS: WebLimits = {
 
 export interface WebChannelOptions {
   readonly assistant: Assistant;
+  /** Staff answers for web sessions (shared with dialogue-routes.ts). */
+  readonly mailbox: WebMailbox;
   readonly store: Store;
   /** Read at request time: a re-index replaces the knowledge. */
   readonly engine: { readonly knowledge: { readonly communes: CommuneDirectory } };
@@ -116,7 +118,7 @@ const consentOf = (user: UserRecord | undefined): boolean | null => user?.consen
 interface Shared {
   readonly o: WebChannelOptions;
   readonly communes: () => CommuneDirectory;
-  readonly inbox: WebInbox;
+
   readonly askLimiter: RateLimiter;
   readonly staffLimiter: RateLimiter;
   /** Route options with the per-address limit (like POST /api/ask); empty when it is off. */
@@ -140,7 +142,6 @@ function shared(o: WebChannelOptions): Shared {
   return {
     o,
     communes,
-    inbox: createWebInbox(o.assistant),
     askLimiter: createRateLimiter({ ...limits.asks, now }),
     staffLimiter: createRateLimiter({ ...limits.staff, now }),
     perAddress: perMinute > 0 ? { config: { rateLimit: { max: perMinute, timeWindow: 60_000 } } } : {},
@@ -225,7 +226,7 @@ function staffRoutes(app: FastifyInstance, s: Shared): void {
     }
     // The same answer sent twice (a double click) is one question for staff.
     const open = body.messageId === undefined ? undefined : store.listQueue({ status: "open", userKey: key }).find((i) => i.messageId === body.messageId);
-    if (open) return noStore(reply).send({ queued: { id: open.id, createdAt: open.createdAt }, message: STAFF_QUEUED });
+    if (open) return noStore(reply).send({ queued: { id: open.id, createdAt: open.createdAt }, message: DIALOGUE_TEXTS.answerQueuedNote });
     s.admit(s.staffLimiter, body.sessionId, reply);
     const input = { ...(body.messageId !== undefined ? { messageId: body.messageId } : {}), ...(text ? { text } : {}), deliveryAddress: body.sessionId };
     const outcome = assistant.requestStaff(s.resident(body.sessionId), input);
@@ -234,7 +235,7 @@ function staffRoutes(app: FastifyInstance, s: Shared): void {
       throw new AppError("QUESTION_EMPTY", "the message's text was not stored");
     }
     request.log.info({ id: outcome.item.id, reason: outcome.item.reason }, "web question queued for staff");
-    return noStore(reply).send({ queued: { id: outcome.item.id, createdAt: outcome.item.createdAt }, message: STAFF_QUEUED });
+    return noStore(reply).send({ queued: { id: outcome.item.id, createdAt: outcome.item.createdAt }, message: DIALOGUE_TEXTS.answerQueuedNote });
   });
 
   app.post("/api/web/inbox", s.perAddress, async (request, reply) => {
@@ -242,7 +243,9 @@ function staffRoutes(app: FastifyInstance, s: Shared): void {
     const key = s.keyOf(sessionId);
     // A session that never asked anything creates nothing here.
     if (!store.getUser(key)) return noStore(reply).send({ answers: [], waiting: 0, consent: null });
-    const answers = await s.inbox.collect(sessionId);
+    // Answers written while the resident was away are put back in the mailbox, then collected.
+    await s.o.assistant.deliverPending(s.resident(sessionId));
+    const answers = s.o.mailbox.take(sessionId).map((r) => r.text);
     if (answers.length) request.log.info({ answers: answers.length }, "web staff answers collected");
     const waiting = store.listQueue({ status: "open", userKey: key }).length;
     return noStore(reply).send({ answers: answers.map((text) => ({ text })), waiting, consent: consentOf(store.getUser(key)) });
@@ -265,7 +268,6 @@ function staffRoutes(app: FastifyInstance, s: Shared): void {
 
 export const webChannelRoutes: FastifyPluginAsync<WebChannelOptions> = async (app, o) => {
   const s = shared(o);
-  o.assistant.registerDeliverer("web", s.inbox.deliver);
   answerRoutes(app, s);
   staffRoutes(app, s);
   for (const file of WEB_MODULES) {

@@ -208,21 +208,11 @@ function describeTransport(err: unknown): ZaloTransportError {
   return new ZaloTransportError(`Zalo request failed (${(err as Error)?.name ?? "error"})`, null);
 }
 
-export function createZaloClient(o: ZaloClientOptions): ZaloClient {
-  const now = o.clock ?? Date.now;
-  const base = o.retryBaseMs ?? 500;
-  const client: AxiosInstance = axios.create({ timeout: o.timeoutMs ?? 10_000, maxRedirects: 0 });
-  axiosRetry(client, {
-    retries: o.retries ?? 3,
-    // Connection failures (nothing reached Zalo), 5xx and 429. Timeouts are not retried: the
-    // message may have been delivered, and a resident should not get the answer twice.
-    retryCondition: (err) => (isNetworkError(err) && !cancelledSend(err)) || (err.response !== undefined && (err.response.status >= 500 || err.response.status === 429)),
-    retryDelay: (n) => Math.min(base * 2 ** (n - 1), 8_000),
-    onRetry: (n, err) => o.logger.warn({ attempt: n, status: err.response?.status ?? null, code: err.code ?? null }, "zalo request retried"),
-  });
-
-  // ---- tokens --------------------------------------------------------------------------
-
+/**
+ * The OA token pair, kept in the store (TOKEN_CREDENTIAL): seeded from `.env`, refreshed before it
+ * expires or when Zalo rejects it, one refresh at a time (the refresh token is single use).
+ */
+function createTokens(o: ZaloClientOptions, client: AxiosInstance, now: () => number) {
   function seedTokens(): void {
     const seed = o.seed;
     if (!seed?.accessToken && !seed?.refreshToken) return;
@@ -302,6 +292,24 @@ export function createZaloClient(o: ZaloClientOptions): ZaloClient {
     const fresh = current.accessToken && (current.expiresAt === null || current.expiresAt - EXPIRY_MARGIN_MS > now());
     return fresh ? current.accessToken : refresh();
   }
+
+  return { accessToken, refresh, stored };
+}
+
+export function createZaloClient(o: ZaloClientOptions): ZaloClient {
+  const now = o.clock ?? Date.now;
+  const base = o.retryBaseMs ?? 500;
+  const client: AxiosInstance = axios.create({ timeout: o.timeoutMs ?? 10_000, maxRedirects: 0 });
+  axiosRetry(client, {
+    retries: o.retries ?? 3,
+    // Connection failures (nothing reached Zalo), 5xx and 429. Timeouts are not retried: the
+    // message may have been delivered, and a resident should not get the answer twice.
+    retryCondition: (err) => (isNetworkError(err) && !cancelledSend(err)) || (err.response !== undefined && (err.response.status >= 500 || err.response.status === 429)),
+    retryDelay: (n) => Math.min(base * 2 ** (n - 1), 8_000),
+    onRetry: (n, err) => o.logger.warn({ attempt: n, status: err.response?.status ?? null, code: err.code ?? null }, "zalo request retried"),
+  });
+
+  const { accessToken, refresh, stored } = createTokens(o, client, now);
 
   // ---- messages ------------------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 /**
- * Plain-text rendering for Zalo (no markup): the answer, a short numbered source list, and an
- * optional footer line with the numbered choices, split at Zalo's 2,000-character limit on
- * paragraph and sentence boundaries.
+ * Plain-text rendering for Zalo (no markup, no buttons): the dialogue's replies as text with their
+ * choices as numbered lines ("1. …", the resident types the number), a short numbered source
+ * list and the footer saying what to type, split at Zalo's 2,000-character limit on paragraph and
+ * sentence boundaries.
  */
 import type { SourceRef } from "../../core/answering/answer-question.js";
-import type { FlowOption } from "../../core/flows/types.js";
+import { DIALOGUE_TEXTS, type Reply } from "../../core/dialogue/index.js";
 import { splitMessage } from "../split.js";
 import { ZALO_TEXT_LIMIT } from "./client.js";
 
@@ -23,11 +24,11 @@ export function renderSources(sources: readonly SourceRef[]): string {
     byTitle.set(s.title, lines);
   });
   const blocks = [...byTitle].map(([title, lines]) => (lines.length === 1 && lines[0] === "[1]" && byTitle.size === 1 ? title : `${title}\n${lines.join("\n")}`));
-  return `Nguồn: ${blocks.join("\n")}`;
+  return `${DIALOGUE_TEXTS.sourcesLabel} ${blocks.join("\n")}`;
 }
 
 /** Numbered choices, one per line ("1. Có"). */
-export function renderOptions(options: readonly FlowOption[]): string {
+export function renderOptions(options: ReadonlyArray<{ readonly label: string }>): string {
   return options.map((o, i) => `${i + 1}. ${o.label}`).join("\n");
 }
 
@@ -42,4 +43,21 @@ export function renderMessages(text: string, sources: readonly SourceRef[] = [],
   const last = body[body.length - 1] ?? "";
   if (last.length + 2 + tail.length <= limit) return [...body.slice(0, -1), last ? `${last}\n\n${tail}` : tail];
   return [...body, ...splitMessage(tail, limit)];
+}
+
+/**
+ * One reply as Zalo messages: the text, its primary choices as numbered lines when it lists them
+ * (the numbers residents type; extras meant for buttons are left out), then the sources, the
+ * note and the footer, last.
+ */
+export function renderReply(reply: Reply, limit = ZALO_TEXT_LIMIT): string[] {
+  const listed = reply.list ? (reply.choices ?? []).filter((c) => !c.secondary) : [];
+  const body = listed.length ? `${reply.text}${reply.text.endsWith(":") ? "\n" : "\n\n"}${renderOptions(listed)}` : reply.text;
+  const footer = [reply.note, reply.footer].filter(Boolean).join("\n");
+  return renderMessages(body, reply.sources ?? [], footer, limit);
+}
+
+/** Replies as Zalo messages, in order. */
+export function renderReplies(replies: readonly Reply[]): string[] {
+  return replies.flatMap((r) => renderReply(r));
 }
