@@ -9,6 +9,7 @@ import type { AnswerRequest, AnswerResult } from "./answering/answer-question.js
 import type { Analyzer } from "./text/analyze.js";
 import type { CommuneDirectory } from "./knowledge/communes.js";
 import { createStaffDelivery, type DeliveryChannel } from "./dialogue/delivery.js";
+import type { Resident } from "./channel.js";
 import { AppError } from "./errors.js";
 import { createFollowUps, type LastQuestion } from "./follow-up.js";
 import { parseFlowState, runFlowStep } from "./flows/index.js";
@@ -62,12 +63,7 @@ export interface Turn {
 /** The last question and commune a follow-up refers to. */
 export type FollowUpContext = LastQuestion;
 
-/** Where a resident stands: who they are to the store and what they agreed to. */
-export interface Resident {
-  readonly channel: Channel;
-  /** The channel's own user id (Telegram user id, Zalo user id). Never stored raw. */
-  readonly channelUserId: string;
-}
+export type { Resident } from "./channel.js";
 
 export type StaffRequestOutcome = { readonly ok: true; readonly item: QueueItem } | { readonly ok: false; readonly reason: "consent_required" | "nothing_to_send" };
 
@@ -152,13 +148,12 @@ function flowProgress(store: Store, flows: () => readonly Flow[], now: () => num
 export function createAssistant(deps: AssistantDeps): Assistant {
   const { store, engine } = deps;
   const now = deps.clock ?? Date.now;
-  const ttl = deps.contextTtlMs ?? CONTEXT_TTL_MS;
   const flows = typeof deps.flows === "function" ? deps.flows : () => deps.flows as readonly Flow[];
   // Read at call time: the engine's knowledge is replaced by a re-index.
   const knowledge = () => engine.knowledge;
 
   const keyOf = (r: Resident) => store.userKey(r.channel, r.channelUserId);
-  const followUps = createFollowUps({ knowledge, ...(deps.rewrite ? { rewrite: deps.rewrite } : {}), now, ttlMs: ttl });
+  const followUps = createFollowUps({ knowledge, ...(deps.rewrite ? { rewrite: deps.rewrite } : {}), now, ttlMs: deps.contextTtlMs ?? CONTEXT_TTL_MS });
   const progress = flowProgress(store, flows, now);
   const delivery = createStaffDelivery(store, deps.delivery ?? {});
 

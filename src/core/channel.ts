@@ -4,3 +4,10 @@
  * `Channel` in core/store.ts is the same union (tests/system/no-import-cycles.test.ts checks it).
  */
 export type Channel = "telegram" | "zalo" | "web";
+
+/** A resident as a channel knows them: the channel and its own user id (never stored raw). */
+export interface Resident {
+  readonly channel: Channel;
+  /** The channel's own user id (Telegram user id, Zalo user id, a web page's session id). */
+  readonly channelUserId: string;
+}

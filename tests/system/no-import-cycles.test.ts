@@ -17,7 +17,7 @@ describe("imports of src/", () => {
   it("should read the graph (sanity: known edges are found, type-only and re-exports included)", () => {
     expect(graph.size).toBeGreaterThan(90);
     expect(graph.get("main.ts")).toContain("app/service.ts");
-    expect(graph.get("core/privacy/notice.ts")).toContain("core/assistant.ts");
+    expect(graph.get("core/privacy/notice.ts")).toContain("core/my-data.ts");
     expect(graph.get("core/broadcast/index.ts")).toContain("core/broadcast/render.ts");
   });
 

@@ -7,7 +7,7 @@
 import type { AnswerKind, SourceRef } from "../answering/answer-question.js";
 import type { Channel } from "../store.js";
 
-export type { Resident } from "../assistant.js";
+export type { Resident } from "../channel.js";
 
 /** Commands residents give by name (Telegram `/xoadulieu`, a web button); typed words map to them too. */
 export type CommandName = "start" | "menu" | "help" | "commune" | "privacy" | "mydata" | "delete" | "cancel" | "staff";

@@ -4,7 +4,7 @@
  * cá nhân số 91/2025/QH15; Nghị định 356/2025/NĐ-CP). Bump NOTICE_VERSION (privacy/version.ts) when the text changes
  * in substance: consents record the version the resident saw.
  */
-import type { MyData } from "../assistant.js";
+import type { MyData } from "../my-data.js";
 
 export { NOTICE_VERSION } from "./version.js";
 
