@@ -13,7 +13,7 @@
  * `--runs` is the total number of generated inputs, shared among the targets by fixed weights.
  * Prints a table of counts per target and exits 1 on any 5xx, exception, violation or logged
  * error (with the first failing inputs), 2 on bad options. The same generators and checks drive the vitest
- * property tests in tests/fuzz/.
+ * property tests in tests/tools/fuzz/.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";

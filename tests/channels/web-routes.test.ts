@@ -11,7 +11,7 @@ import { CONSENT_LABELS, privacyNotice } from "../../src/core/privacy/notice.js"
 import { DIALOGUE_TEXTS } from "../../src/core/dialogue/texts.js";
 const STAFF_QUEUED = DIALOGUE_TEXTS.answerQueuedNote;
 import { WEB_DELETE_HOW, WEB_VIEW_HOW } from "../../src/channels/web/info.js";
-import { startConsoleService, type ConsoleTestService } from "../console/helpers.js";
+import { startConsoleService, type ConsoleTestService } from "./web/console/helpers.js";
 
 let t: ConsoleTestService;
 

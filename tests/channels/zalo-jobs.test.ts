@@ -14,7 +14,7 @@ import { startService, type Service } from "../../src/app/service.js";
 import { openSqliteStore } from "../../src/storage/sqlite-store.js";
 import { KNOWLEDGE_DIR } from "../helpers/engine.js";
 import { APP_ID, OA_SECRET, postSignedZalo, startFakeZalo, zaloTextEvent, type FakeZalo } from "../helpers/fake-zalo.js";
-import { memoryLogger } from "../privacy/helpers.js";
+import { memoryLogger } from "../system/privacy/helpers.js";
 
 const MENU = /^Bà con gõ số để chọn chủ đề:/;
 const SKILLS = /^Kỹ năng số: bà con gõ số/;
