@@ -34,7 +34,7 @@ import type { WebMailbox } from "./mailbox.js";
 import { WEB_DELETE_HOW, webInfo } from "./info.js";
 
 /** The page's modules served by this plugin (chat.js, index.html and chat.css are served by http.ts). */
-export const WEB_MODULES = ["channel.js", "commune.js", "actions.js"] as const;
+export const WEB_MODULES = ["channel.js", "commune.js", "actions.js", "menu.js"] as const;
 const MODULE_DIR = path.resolve(import.meta.dirname, "public/web");
 
 /** Longest reason accepted after a 👎, in characters. */

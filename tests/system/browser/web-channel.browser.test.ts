@@ -86,6 +86,23 @@ describe("the web page as a channel, in Chromium at 360 px", () => {
     expect(order[3]).toBe("chip");
   });
 
+  it("should show the dialogue's menu (the same entries as Telegram and Zalo) and answer a chosen entry with its own choices", async () => {
+    const menu = (await (await fetch(`${t.base}/api/chat/menu`)).json()) as { menu: Array<{ id: string; label: string }> };
+    await page.locator("#menu button[data-choice]").first().waitFor();
+    const shown = await page.locator("#menu button[data-choice]").evaluateAll((bs) => bs.map((b) => [b.getAttribute("data-choice"), b.textContent]));
+    expect(shown).toEqual(menu.menu.map((m) => [m.id, m.label]));
+    const before = await page.locator(".msg.bot").count();
+    await page.locator('#menu button[data-choice="menu:skills"]').click();
+    await expect.poll(() => page.locator(".msg.bot").count(), { timeout: 15_000 }).toBeGreaterThan(before);
+    const reply = page.locator(".msg.bot").last();
+    // The skills entry offers example questions as buttons; choosing one answers it.
+    const choices = reply.locator("button.act");
+    expect(await choices.count()).toBeGreaterThan(1);
+    const count = await page.locator(".msg.bot").count();
+    await choices.first().click();
+    await expect.poll(() => page.locator(".msg.bot").count(), { timeout: 15_000 }).toBeGreaterThan(count);
+  });
+
   it("should offer the communes under their current names with the old names, default to the configured one, and search without diacritics", async () => {
     await page.locator("#place").waitFor();
     expect(await page.inputValue("#commune")).toBe("cong-hoa");

@@ -2,6 +2,7 @@
 // cán bộ xã, quyền riêng tư. chat.js nạp tệp này khi máy chủ có /api/web/*.
 import { setupActions } from './actions.js';
 import { setupCommune } from './commune.js';
+import { setupMenu } from './menu.js';
 
 const SESSION = 'troLySo.session';
 const CONTEXT = 'troLySo.context';
@@ -40,6 +41,7 @@ export function setup(ui, info) {
     wait() { store.set(WAITING, '1'); schedule(0); },
   };
   const actions = setupActions(ui, info, session);
+  void setupMenu(ui, session);
 
   // ---- câu trả lời của cán bộ xã ---------------------------------------------------------
   let timer = 0, polling = false;
