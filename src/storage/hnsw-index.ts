@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
@@ -91,9 +92,18 @@ function filesDir(dir: string, manifest: IndexManifest): string | null {
   return VERSION_DIR.test(manifest.files) ? path.join(dir, manifest.files) : null;
 }
 
+/**
+ * Size and sha256 of a file, read in chunks: the index files are megabytes, and reading one whole
+ * only to hash it would leave the process holding that much more memory after every check.
+ */
 async function digestFile(file: string): Promise<IndexFileDigest> {
-  const data = await readFile(file);
-  return { bytes: data.length, sha256: createHash("sha256").update(data).digest("hex") };
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    bytes += (chunk as Buffer).length;
+    hash.update(chunk as Buffer);
+  }
+  return { bytes, sha256: hash.digest("hex") };
 }
 
 /**
