@@ -21,6 +21,8 @@ export type WebMailbox = ReturnType<typeof createWebMailbox>;
 export function createWebMailbox(store: Pick<Store, "jobs" | "getQueueItem" | "markDelivered">, log: Logger) {
   const held = new Map<number, StaffAnswerJob>();
   const claim = (): void => {
+    // Most requests find no new staff answer: a read first, so they take no write lock.
+    if (store.jobs.pending("web") <= held.size) return;
     const jobs = store.jobs.claim("web", { limit: 100, leaseMs: HOLD_MS });
     for (const job of jobs) {
       const staff = readStaffAnswerJob(job.payload);
